@@ -1,0 +1,188 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every environment variable the bot reads. `config.ts` is the only reader of `process.env`. */
+export const CONFIG_KEYS = [
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'MicrosoftAppId',
+  'MicrosoftAppPassword',
+  'MicrosoftAppType',
+  'MicrosoftAppTenantId',
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'STORAGE_STATE_CONTAINER',
+  'STORAGE_RECORDS_CONTAINER',
+  'STORAGE_QUEUE_NAME',
+  'DATA_DIR',
+  'AZURITE_BLOB_PORT',
+  'AZURITE_QUEUE_PORT',
+  'GRAPH_BASE_URL',
+  'GRAPH_AUTH',
+  'GRAPH_CLIENT_ID',
+  'GRAPH_CLIENT_SECRET',
+  'GRAPH_CERTIFICATE_PATH',
+  'GRAPH_MANAGED_IDENTITY_CLIENT_ID',
+  'LOCAL_TENANT_PORT',
+] as const;
+
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+export type Env = Partial<Record<string, string | undefined>>;
+
+const APP_TYPES = ['SingleTenant', 'UserAssignedMSI', 'MultiTenant'] as const;
+const GRAPH_AUTHS = ['local', 'clientSecret', 'certificate', 'managedIdentity'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Azure container and queue names: 3-63 lowercase letters, digits and single hyphens.
+const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** One configuration key that is wrong, with the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: ConfigKey,
+    problem: string,
+    fix: string,
+  ) {
+    super(`${key} ${problem}; ${fix}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (fix: string) =>
+  z.coerce
+    .number({ error: `must be a port number; ${fix}` })
+    .int(`must be a whole port number; ${fix}`)
+    .min(0, `must be between 0 and 65535; ${fix}`)
+    .max(65535, `must be between 0 and 65535; ${fix}`);
+
+/** The schema: each message reads as "<KEY> <message>". */
+const schema = z.object({
+  PORT: port('for example PORT=3978').default(3978),
+  HOST: z.string().min(1, 'must not be empty; for example HOST=0.0.0.0').default('127.0.0.1'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  MicrosoftAppId: z.string().regex(GUID, 'must be the bot\'s Entra app (client) id, a GUID; leave it unset to run locally without auth').optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).optional(),
+  MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z
+    .string()
+    .refine((s) => /AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(s), 'does not look like an Azure Storage connection string; copy it from the storage account\'s "Access keys" page, or unset it to use the local Azurite')
+    .optional(),
+  STORAGE_STATE_CONTAINER: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('botstate'),
+  STORAGE_RECORDS_CONTAINER: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('records'),
+  STORAGE_QUEUE_NAME: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('fasttrack-work'),
+  DATA_DIR: z.string().min(1, 'must not be empty; for example DATA_DIR=.data').default('.data'),
+  AZURITE_BLOB_PORT: port('for example AZURITE_BLOB_PORT=10000').default(10000),
+  AZURITE_QUEUE_PORT: port('for example AZURITE_QUEUE_PORT=10001').default(10001),
+  GRAPH_BASE_URL: z.url({ error: 'must be a URL such as https://graph.microsoft.com (it may contain {tenantId})' }).optional(),
+  GRAPH_AUTH: z.enum(GRAPH_AUTHS, { error: `must be one of ${GRAPH_AUTHS.join(', ')}` }).default('local'),
+  GRAPH_CLIENT_ID: z.string().regex(GUID, 'must be the multi-tenant Graph app\'s client id (GUID)').optional(),
+  GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
+  GRAPH_CERTIFICATE_PATH: z.string().min(1).optional(),
+  GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.string().regex(GUID, 'must be the user-assigned identity\'s client id (GUID)').optional(),
+  LOCAL_TENANT_PORT: port('for example LOCAL_TENANT_PORT=3979').default(3979),
+});
+
+export type GraphAuth =
+  | { kind: 'local' }
+  | { kind: 'clientSecret'; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; clientId: string; certificatePath: string }
+  | { kind: 'managedIdentity'; clientId: string; managedIdentityClientId?: string };
+
+/** The validated configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** What botbuilder's ConfigurationBotFrameworkAuthentication reads; empty app id = no inbound auth (local only). */
+  botAuth: {
+    MicrosoftAppId: string;
+    MicrosoftAppPassword: string;
+    MicrosoftAppType: (typeof APP_TYPES)[number];
+    MicrosoftAppTenantId: string;
+  };
+  storage:
+    | { kind: 'azure'; connectionString: string; stateContainer: string; recordsContainer: string; queueName: string }
+    | { kind: 'azurite'; dataDir: string; blobPort: number; queuePort: number; stateContainer: string; recordsContainer: string; queueName: string };
+  graph: {
+    /** Base URL without version; `{tenantId}` is replaced per customer tenant. Undefined = start the local tenant. */
+    baseUrl: string | undefined;
+    auth: GraphAuth;
+    localTenantPort: number;
+  };
+  dataDir: string;
+}
+
+/** Reads and validates configuration; throws one ConfigError naming the first bad key. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  // Unset and empty are the same thing: an empty App Service setting must not count as a value.
+  const raw: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[key]?.trim();
+    if (value) raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]) as ConfigKey;
+    const [problem, ...fix] = issue.message.split('; ');
+    throw new ConfigError(key, problem ?? 'is invalid', fix.join('; ') || `see the configuration table in README.md`);
+  }
+  const c = parsed.data;
+
+  const appId = c.MicrosoftAppId ?? '';
+  const appType = c.MicrosoftAppType ?? (appId ? 'SingleTenant' : 'MultiTenant');
+  if (appId && appType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
+    throw new ConfigError('MicrosoftAppPassword', 'is required when MicrosoftAppId is set', `set the bot registration's client secret, or use MicrosoftAppType=UserAssignedMSI`);
+  }
+  if (appId && appType !== 'MultiTenant' && !c.MicrosoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId', `is required for MicrosoftAppType=${appType}`, 'set the tenant id of the bot registration');
+  }
+  if (!appId && (c.MicrosoftAppPassword || c.MicrosoftAppType)) {
+    throw new ConfigError('MicrosoftAppId', 'is required when MicrosoftAppPassword or MicrosoftAppType is set', 'set the bot\'s app id, or unset both to run locally');
+  }
+
+  let auth: GraphAuth;
+  if (c.GRAPH_AUTH === 'local') {
+    auth = { kind: 'local' };
+  } else {
+    if (!c.GRAPH_CLIENT_ID) {
+      throw new ConfigError('GRAPH_CLIENT_ID', `is required when GRAPH_AUTH=${c.GRAPH_AUTH}`, 'set the client id of the multi-tenant Graph app');
+    }
+    if (c.GRAPH_AUTH === 'clientSecret') {
+      if (!c.GRAPH_CLIENT_SECRET) throw new ConfigError('GRAPH_CLIENT_SECRET', 'is required when GRAPH_AUTH=clientSecret', 'set the Graph app\'s client secret');
+      auth = { kind: 'clientSecret', clientId: c.GRAPH_CLIENT_ID, clientSecret: c.GRAPH_CLIENT_SECRET };
+    } else if (c.GRAPH_AUTH === 'certificate') {
+      if (!c.GRAPH_CERTIFICATE_PATH) throw new ConfigError('GRAPH_CERTIFICATE_PATH', 'is required when GRAPH_AUTH=certificate', 'set the path of a PEM file holding the certificate and its private key');
+      auth = { kind: 'certificate', clientId: c.GRAPH_CLIENT_ID, certificatePath: path.resolve(cwd, c.GRAPH_CERTIFICATE_PATH) };
+    } else {
+      auth = { kind: 'managedIdentity', clientId: c.GRAPH_CLIENT_ID, ...(c.GRAPH_MANAGED_IDENTITY_CLIENT_ID ? { managedIdentityClientId: c.GRAPH_MANAGED_IDENTITY_CLIENT_ID } : {}) };
+    }
+  }
+  if (auth.kind !== 'local' && c.GRAPH_BASE_URL?.startsWith('http:')) {
+    throw new ConfigError('GRAPH_BASE_URL', 'must use https when Graph credentials are configured', 'use https://graph.microsoft.com, or GRAPH_AUTH=local for the local tenant');
+  }
+
+  const dataDir = path.resolve(cwd, c.DATA_DIR);
+  const names = { stateContainer: c.STORAGE_STATE_CONTAINER, recordsContainer: c.STORAGE_RECORDS_CONTAINER, queueName: c.STORAGE_QUEUE_NAME };
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    botAuth: {
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: c.MicrosoftAppPassword ?? '',
+      MicrosoftAppType: appType,
+      MicrosoftAppTenantId: c.MicrosoftAppTenantId ?? '',
+    },
+    storage: c.AZURE_STORAGE_CONNECTION_STRING
+      ? { kind: 'azure', connectionString: c.AZURE_STORAGE_CONNECTION_STRING, ...names }
+      : { kind: 'azurite', dataDir: path.join(dataDir, 'azurite'), blobPort: c.AZURITE_BLOB_PORT, queuePort: c.AZURITE_QUEUE_PORT, ...names },
+    graph: {
+      baseUrl: c.GRAPH_BASE_URL ?? (auth.kind === 'local' ? undefined : 'https://graph.microsoft.com'),
+      auth,
+      localTenantPort: c.LOCAL_TENANT_PORT,
+    },
+    dataDir,
+  };
+}

@@ -1,0 +1,33 @@
+/** Fixed ids of the seeded local tenants, shared by the seed, the Playground config and the tests. */
+export const TENANTS = {
+  contoso: 'c0a70500-0000-4000-8000-000000000001',
+  northwind: 'a0d1f00d-0000-4000-8000-000000000002',
+  fabrikam: 'fab1ca00-0000-4000-8000-000000000003',
+} as const;
+
+export const USERS = {
+  /** Contoso, Global Administrator, en-US, Pacific Standard Time. The Playground's default user. */
+  megan: 'c0a70500-0000-4000-8000-00000000a001',
+  /** Contoso, Global Administrator, zh-CN, China Standard Time. */
+  liwei: 'c0a70500-0000-4000-8000-00000000a002',
+  /** Contoso, no admin role, en-GB, GMT Standard Time. */
+  adele: 'c0a70500-0000-4000-8000-00000000a003',
+  /** Contoso, Exchange Administrator (not Global), de-DE, W. Europe Standard Time. */
+  alex: 'c0a70500-0000-4000-8000-00000000a004',
+  /** Contoso, no admin role, en-IN, India Standard Time. */
+  priya: 'c0a70500-0000-4000-8000-00000000a005',
+  /** Contoso, no admin role, ne-NP, Nepal Standard Time. */
+  sita: 'c0a70500-0000-4000-8000-00000000a006',
+  /** Northwind, Global Administrator, en-US, Eastern Standard Time. */
+  nancy: 'a0d1f00d-0000-4000-8000-00000000b001',
+  /** Northwind, no admin role. */
+  andrew: 'a0d1f00d-0000-4000-8000-00000000b002',
+  /** Fabrikam (partner), Global Administrator, fr-FR, Romance Standard Time. */
+  patti: 'fab1ca00-0000-4000-8000-00000000c001',
+} as const;
+
+/** Role template ids used by the seed (stable across all tenants in Entra ID). */
+export const ROLE_TEMPLATES = {
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  exchangeAdministrator: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+} as const;

@@ -1,0 +1,59 @@
+import { QueueClient } from '@azure/storage-queue';
+import type { Storage } from 'botbuilder';
+import { BlobsStorage } from 'botbuilder-azure-blobs';
+import type { Config } from '../config';
+import { startAzurite } from './azurite';
+import { QueueWorkQueue, type WorkQueue } from './workQueue';
+
+/** The storage the bot runs on: bot state, its own records, and the durable work queue. */
+export interface StorageParts {
+  /** Where ConversationState/UserState live. */
+  state: Storage;
+  /** Where the project's own records (requests, conversation references) live. */
+  records: Storage;
+  queue: WorkQueue;
+  /** Which backend: 'azure' or 'azurite' (local). */
+  kind: 'azure' | 'azurite';
+  /** True when blob storage answers. */
+  ping(): Promise<boolean>;
+  /** Stops anything the factory started (the local Azurite). */
+  stop(): Promise<void>;
+}
+
+/** Builds storage from configuration, starting Azurite when no connection string is configured. */
+export async function createStorage(config: Config['storage']): Promise<StorageParts> {
+  let connectionString: string;
+  let stop = async () => {};
+  if (config.kind === 'azure') {
+    connectionString = config.connectionString;
+  } else {
+    const azurite = await startAzurite({ location: config.dataDir, blobPort: config.blobPort, queuePort: config.queuePort });
+    connectionString = azurite.connectionString;
+    stop = azurite.stop;
+  }
+  const state = new BlobsStorage(connectionString, config.stateContainer);
+  const records = new BlobsStorage(connectionString, config.recordsContainer);
+  const queueClient = new QueueClient(connectionString, config.queueName);
+  try {
+    await queueClient.createIfNotExists();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    state,
+    records,
+    queue: new QueueWorkQueue(queueClient),
+    kind: config.kind,
+    async ping() {
+      try {
+        // A read of a key that does not exist still round-trips to the blob service.
+        await records.read(['healthz/probe']);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    stop,
+  };
+}
