@@ -5,7 +5,6 @@ import { CardRenderer, CARDS_DIR, fill } from '../../bot/cards/cardRenderer';
 import { CARD_DATA } from '../fixtures/cardData';
 
 // adaptivecards does not load from lib/ under Node; the bundled build parses without a DOM.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require('adaptivecards/dist/adaptivecards.min.js') as {
   AdaptiveCard: new () => { parse(json: unknown, context: unknown): void; validateProperties(): { validationEvents: { message: string }[] } };
   SerializationContext: new () => { eventCount: number; getEventAt(i: number): { message: string } };

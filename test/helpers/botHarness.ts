@@ -1,0 +1,116 @@
+import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
+import { ConversationState } from 'botbuilder';
+import { CardRenderer } from '../../bot/cards/cardRenderer';
+import { RequestDialog } from '../../bot/dialogs/requestDialog';
+import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
+import type { TenantDirectory } from '../../bot/graph/tenantDirectory';
+import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import type { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { createLogger } from '../../bot/logger';
+import { ConversationReferenceStore } from '../../bot/notifications/conversationReferences';
+import { StorageRequestRepository, type RequestRepository } from '../../bot/storage/requestRepository';
+import { FastTrackBot } from '../../bot/teamsBot';
+import { createTurnErrorHandler } from '../../bot/turnErrorHandler';
+
+export const renderer = CardRenderer.load();
+
+export interface TestUser {
+  aadObjectId: string;
+  name: string;
+  tenantId: string;
+}
+export const MEGAN: TestUser = { aadObjectId: USERS.megan, name: 'Megan Bowen', tenantId: TENANTS.contoso };
+export const LIWEI: TestUser = { aadObjectId: USERS.liwei, name: '李伟', tenantId: TENANTS.contoso };
+export const NANCY: TestUser = { aadObjectId: USERS.nancy, name: 'Nancy Davolio', tenantId: TENANTS.northwind };
+
+/** A Teams personal-chat activity from a user, as Teams would send it. */
+export function teamsActivity(user: TestUser, locale: string, extra: Partial<Activity>): Partial<Activity> {
+  return {
+    channelId: 'msteams',
+    serviceUrl: 'https://smba.example/teams/',
+    locale,
+    from: { id: `29:${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId },
+    recipient: { id: '28:bot', name: 'FastTrack Onboarding' },
+    conversation: { id: `a:${user.aadObjectId}`, tenantId: user.tenantId, conversationType: 'personal', isGroup: false, name: '' },
+    channelData: { tenant: { id: user.tenantId } },
+    ...extra,
+  };
+}
+
+/** A bot wired as in production but on MemoryStorage (or a given Storage) and a given Graph. */
+export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository }) {
+  const storage = options.storage ?? new MemoryStorage();
+  const logger = createLogger('silent');
+  const directory =
+    'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
+  const requests = options.requests ?? new StorageRequestRepository(storage);
+  const bot = new FastTrackBot({
+    conversationState: new ConversationState(storage),
+    requestDialog: new RequestDialog({ directory, requests, renderer, logger }),
+    directory,
+    requests,
+    references: new ConversationReferenceStore(storage),
+    renderer,
+    logger,
+  });
+  const adapter = new TestAdapter((context) => bot.run(context));
+  adapter.onTurnError = createTurnErrorHandler(renderer, logger);
+
+  /** Sends one activity and returns what the bot answered (typing indicators left out). */
+  async function send(user: TestUser, locale: string, extra: Partial<Activity>): Promise<Partial<Activity>[]> {
+    adapter.activeQueue.splice(0);
+    await adapter.processActivity(teamsActivity(user, locale, extra));
+    return adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
+  }
+  return {
+    storage,
+    requests,
+    adapter,
+    send,
+    say: (user: TestUser, text: string, locale = 'en-US') => send(user, locale, { type: 'message', text }),
+    click: (user: TestUser, value: Record<string, unknown>, locale = 'en-US') => send(user, locale, { type: 'message', value }),
+    install: (user: TestUser, locale = 'en-US') => send(user, locale, { type: 'installationUpdate', action: 'add' }),
+  };
+}
+
+type CardNode = { [key: string]: unknown };
+
+/** Every visible string of the replies: message texts and the texts, titles, facts and values of cards. */
+export function visibleText(replies: Partial<Activity>[]): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const n = node as CardNode;
+      for (const key of ['text', 'title', 'value', 'label']) if (typeof n[key] === 'string') out.push(n[key] as string);
+      Object.values(n).forEach(walk);
+    }
+  };
+  for (const reply of replies) {
+    if (reply.text) out.push(reply.text);
+    walk(reply.attachments?.map((a) => a.content));
+  }
+  return out.join('\n');
+}
+
+/** The first Adaptive Card among the replies whose body has an input or fact with this id/title, or any card. */
+export function cards(replies: Partial<Activity>[]): CardNode[] {
+  return replies.flatMap((r) => r.attachments ?? []).filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive').map((a) => a.content as CardNode);
+}
+
+/** The value of the card action's `data` with this verb. */
+export function actionData(card: CardNode, verb: string): Record<string, unknown> {
+  const actions = (card.actions ?? []) as CardNode[];
+  const action = actions.find((a) => (a.data as CardNode | undefined)?.verb === verb);
+  if (!action) throw new Error(`no action with verb ${verb}`);
+  return action.data as Record<string, unknown>;
+}
+
+/** The inputs of a card by id, with their current value. */
+export function inputs(card: CardNode): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const element of (card.body ?? []) as CardNode[]) {
+    if (typeof element.type === 'string' && element.type.startsWith('Input.') && typeof element.id === 'string') result[element.id] = String(element.value ?? '');
+  }
+  return result;
+}

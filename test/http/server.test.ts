@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApp, type RunningApp } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import { createLogger } from '../../bot/logger';
+import { startConnector } from '../helpers/connector';
+import { visibleText } from '../helpers/botHarness';
+
+const LOCAL = { PORT: '0', AZURITE_BLOB_PORT: '0', AZURITE_QUEUE_PORT: '0', LOCAL_TENANT_PORT: '0', LOG_LEVEL: 'silent' };
+
+function activity(serviceUrl: string, extra: Record<string, unknown>) {
+  return {
+    type: 'message',
+    id: `act-${Math.random().toString(36).slice(2)}`,
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'en-US',
+    timestamp: new Date().toISOString(),
+    from: { id: `29:${USERS.megan}`, name: 'Megan Bowen', aadObjectId: USERS.megan },
+    recipient: { id: '28:bot', name: 'FastTrack Onboarding' },
+    conversation: { id: `a:${USERS.megan}`, tenantId: TENANTS.contoso, conversationType: 'personal' },
+    channelData: { tenant: { id: TENANTS.contoso } },
+    ...extra,
+  };
+}
+
+async function post(app: RunningApp, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`http://127.0.0.1:${app.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+describe('the bot over HTTP, on Azurite and the local tenant', function () {
+  this.timeout(60000);
+  let dataDir: string;
+  let connector: Awaited<ReturnType<typeof startConnector>>;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftbot-http-'));
+    connector = await startConnector();
+  });
+  after(async () => {
+    await connector.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(() => connector.sent.splice(0));
+
+  const start = (env: Record<string, string> = {}) => startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, ...env }), createLogger('silent'));
+
+  it('reports healthy storage and Graph with the version on /healthz', async () => {
+    const app = await start();
+    try {
+      const response = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as Record<string, unknown>;
+      assert.deepEqual({ ...body, version: typeof body.version }, { status: 'ok', storage: true, graph: true, version: 'string' });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('answers Teams activities through the connector and keeps a request across a restart', async () => {
+    let app = await start();
+    let requestId: string;
+    const submitValue = { contactName: 'Megan Bowen', contactEmail: 'megan@contoso.com', services: 'sharepoint', preferredLanguage: 'en-US' };
+    try {
+      assert.equal((await post(app, activity(connector.url, { value: { verb: 'request.start' } }))).status, 200);
+      const replies = await connector.waitFor(2);
+      assert.match(visibleText(replies.map((r) => r.activity)), /Contoso/);
+      const form = JSON.stringify(replies[1]!.activity.attachments);
+      requestId = /"requestId":"(FT-[0-9A-Z]{8})"/.exec(form)![1]!;
+      connector.sent.splice(0);
+      await post(app, activity(connector.url, { value: { verb: 'request.submit', requestId, ...submitValue } }));
+      const confirmation = await connector.waitFor(1);
+      assert.match(visibleText(confirmation.map((r) => r.activity)), new RegExp(`Request received[\\s\\S]*${requestId}`));
+    } finally {
+      await app.stop();
+    }
+
+    connector.sent.splice(0);
+    app = await start();
+    try {
+      // The same submit after a restart finds the stored request rather than recording a second one.
+      await post(app, activity(connector.url, { value: { verb: 'request.submit', requestId, ...submitValue } }));
+      const again = await connector.waitFor(2);
+      const text = visibleText(again.map((r) => r.activity));
+      assert.match(text, /already submitted/);
+      assert.ok(text.includes(requestId));
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('rejects a request without a token when an app id is configured', async () => {
+    const app = await start({ MicrosoftAppId: '11111111-2222-4333-8444-555555555555', MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppTenantId: TENANTS.contoso });
+    try {
+      const response = await post(app, activity(connector.url, { text: 'help' }));
+      assert.equal(response.status, 401);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(connector.sent.length, 0, 'the bot did not answer an unauthenticated request');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('answers malformed bodies with 400 and keeps serving', async () => {
+    const app = await start();
+    try {
+      const broken = await fetch(`http://127.0.0.1:${app.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+      assert.equal(broken.status, 400);
+      const text = await broken.text();
+      assert.doesNotMatch(text, /at .*\.(js|ts):\d+/, 'no stack trace in the answer');
+      assert.equal((await post(app, activity(connector.url, { text: 'help' }))).status, 200);
+      assert.match(visibleText((await connector.waitFor(1)).map((r) => r.activity)), /How I can help/);
+    } finally {
+      await app.stop();
+    }
+  });
+});
