@@ -1,0 +1,382 @@
+/**
+ * The Graph v1.0 endpoints of the local tenant: pure functions from a request on one seeded
+ * tenant to a status and a JSON body shaped as real Graph answers. No HTTP here; the server
+ * (and the $batch handler) call `routeGraphRequest`.
+ *
+ * To add an endpoint: add a route to ROUTES (path segments, `{name}` for a parameter) with a
+ * handler per method.
+ */
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { DIRECTORY_ROLE_TEMPLATES } from './catalog';
+import { deterministicGuid, type SeedTenant, type SeedUser } from './seed';
+
+/** A Graph answer before it is written: the error body gets its innerError when sent. */
+export interface GraphResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface GraphRequest {
+  tenantId: string;
+  tenant: SeedTenant;
+  /** Upper case. */
+  method: string;
+  /** Decoded path segments after the version, e.g. ['users', 'megan@contoso.com']. */
+  segments: string[];
+  query: URLSearchParams;
+  /** e.g. http://127.0.0.1:51234/tenants/{tenantId}/v1.0, for @odata.context. */
+  serviceRoot: string;
+  body?: unknown;
+}
+
+type Handler = (req: GraphRequest, params: Record<string, string>) => GraphResult;
+
+interface Route {
+  segments: string[];
+  handlers: Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
+}
+
+/** A Graph error answer: `{ error: { code, message } }` (the server adds innerError). */
+export function graphError(status: number, code: string, message: string, headers?: Record<string, string>): GraphResult {
+  return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
+
+/** Routes a request to its endpoint; unknown paths and methods answer as Graph does. */
+export function routeGraphRequest(req: GraphRequest): GraphResult {
+  const unsupported = [...req.query.keys()].find((k) => k.startsWith('$') && k.toLowerCase() !== '$select');
+  for (const route of ROUTES) {
+    const params = matchRoute(route.segments, req.segments);
+    if (!params) continue;
+    const handler = route.handlers[req.method as keyof Route['handlers']];
+    if (!handler) {
+      return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', {
+        Allow: Object.keys(route.handlers).join(', '),
+      });
+    }
+    if (unsupported) {
+      // Silently ignoring $filter or $top would hand back wrong data; say so instead.
+      return graphError(400, 'Request_UnsupportedQuery', `The local tenant does not support the query option '${unsupported}'.`);
+    }
+    return handler(req, params);
+  }
+  if (req.segments[0]?.toLowerCase() === 'me') {
+    return graphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+  }
+  return graphError(400, 'BadRequest', `Resource not found for the segment '${firstUnknownSegment(req.segments)}'.`);
+}
+
+const ROUTES: Route[] = [
+  route('/organization', { GET: (r) => collection(r, 'organization', [organizationOf(r)], ORGANIZATION_TYPE) }),
+  route('/organization/{id}', {
+    GET: (r, p) => (p.id!.toLowerCase() === r.tenantId.toLowerCase() ? entity(r, 'organization', organizationOf(r), ORGANIZATION_TYPE) : notFound(p.id!)),
+  }),
+  route('/subscribedSkus', { GET: (r) => collection(r, 'subscribedSkus', subscribedSkusOf(r), SKU_TYPE) }),
+  route('/subscribedSkus/{id}', {
+    GET: (r, p) => {
+      const sku = subscribedSkusOf(r).find((s) => s.id?.toLowerCase() === p.id!.toLowerCase());
+      return sku ? entity(r, 'subscribedSkus', sku, SKU_TYPE) : notFound(p.id!);
+    },
+  }),
+  route('/domains', { GET: (r) => collection(r, 'domains', domainsOf(r), DOMAIN_TYPE) }),
+  route('/domains/{id}', {
+    GET: (r, p) => {
+      const domain = domainsOf(r).find((d) => d.id?.toLowerCase() === p.id!.toLowerCase());
+      return domain ? entity(r, 'domains', domain, DOMAIN_TYPE) : notFound(p.id!);
+    },
+  }),
+  route('/directory/subscriptions', { GET: (r) => collection(r, 'directory/subscriptions', subscriptionsOf(r), SUBSCRIPTION_TYPE) }),
+  route('/users', { GET: (r) => collection(r, 'users', r.tenant.users.map((u) => userOf(r, u)), USER_TYPE, USER_DEFAULT_PROPERTIES) }),
+  route('/users/{id}', { GET: (r, p) => withUser(r, p, (u) => entity(r, 'users', userOf(r, u), USER_TYPE, USER_DEFAULT_PROPERTIES)) }),
+  route('/users/{id}/mailboxSettings', {
+    GET: (r, p) =>
+      withUser(r, p, (u) =>
+        u.mailboxSettings
+          ? entity(r, `users('${u.id}')/mailboxSettings`, mailboxSettingsOf(u), MAILBOX_SETTINGS_TYPE, undefined, false)
+          : graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'),
+      ),
+  }),
+  route('/users/{id}/transitiveMemberOf', { GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), ROLE_TYPE)) }),
+  route('/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole', {
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE)),
+  }),
+  route('/users/{id}/memberOf', { GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), ROLE_TYPE)) }),
+  route('/users/{id}/memberOf/microsoft.graph.directoryRole', {
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE)),
+  }),
+  route('/tenantRelationships/delegatedAdminCustomers', {
+    GET: (r) => collection(r, 'tenantRelationships/delegatedAdminCustomers', delegatedAdminCustomersOf(r), CUSTOMER_TYPE),
+  }),
+];
+
+function route(path: string, handlers: Route['handlers']): Route {
+  return { segments: path.split('/').filter(Boolean), handlers };
+}
+
+function matchRoute(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const s = segments[i]!;
+    if (p.startsWith('{') && p.endsWith('}')) params[p.slice(1, -1)] = s;
+    else if (p.toLowerCase() !== s.toLowerCase()) return undefined;
+  }
+  return params;
+}
+
+function firstUnknownSegment(segments: string[]): string {
+  for (let i = 0; i < segments.length; i++) {
+    const prefix = segments.slice(0, i + 1);
+    const known = ROUTES.some((r) => r.segments.length > i && matchRoute(r.segments.slice(0, i + 1), prefix));
+    if (!known) return segments[i]!;
+  }
+  return segments[segments.length - 1] ?? '';
+}
+
+function notFound(id: string): GraphResult {
+  return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+function withUser(r: GraphRequest, p: Record<string, string>, answer: (u: SeedUser) => GraphResult): GraphResult {
+  const key = p.id!.toLowerCase();
+  const user = r.tenant.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
+  return user ? answer(user) : notFound(p.id!);
+}
+
+// ---- $select and @odata.context ----
+
+interface EntityType {
+  /** Graph's type name, for error messages. */
+  name: string;
+  /** Properties `$select` accepts; those the local object lacks come back as null, as Graph does for unset ones. */
+  properties?: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+function parseSelect(r: GraphRequest, type: EntityType, objects: Json[]): { props?: string[]; error?: GraphResult } {
+  const raw = r.query.get('$select');
+  if (raw === null) return {};
+  const known = new Map<string, string>();
+  for (const p of type.properties ?? []) known.set(p.toLowerCase(), p);
+  for (const o of objects) for (const p of Object.keys(o)) if (!p.startsWith('@')) known.set(p.toLowerCase(), p);
+  const props: string[] = [];
+  for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const canonical = known.get(name.toLowerCase());
+    if (!canonical) {
+      return {
+        error: graphError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.${type.name}'.`),
+      };
+    }
+    if (!props.includes(canonical)) props.push(canonical);
+  }
+  return { props };
+}
+
+function project(o: Json, props: readonly string[] | undefined): Json {
+  if (!props) return o;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(o)) if (k.startsWith('@')) out[k] = v;
+  for (const p of props) out[p] = o[p] ?? null;
+  return out;
+}
+
+function collection(r: GraphRequest, set: string, items: object[], type: EntityType, defaults?: readonly string[]): GraphResult {
+  const objects = items as Json[];
+  const { props, error } = parseSelect(r, type, objects);
+  if (error) return error;
+  const shown = props ?? defaults;
+  return {
+    status: 200,
+    body: {
+      '@odata.context': `${r.serviceRoot}/$metadata#${set}${props ? `(${props.join(',')})` : ''}`,
+      value: objects.map((o) => project(o, shown)),
+    },
+  };
+}
+
+function entity(r: GraphRequest, set: string, item: object, type: EntityType, defaults?: readonly string[], isEntitySet = true): GraphResult {
+  const object = item as Json;
+  const { props, error } = parseSelect(r, type, [object]);
+  if (error) return error;
+  const shown = props ?? defaults;
+  const selection = props ? `(${props.join(',')})` : '';
+  return {
+    status: 200,
+    body: { '@odata.context': `${r.serviceRoot}/$metadata#${set}${selection}${isEntitySet ? '/$entity' : ''}`, ...project(object, shown) },
+  };
+}
+
+// ---- Resources, derived from the seed ----
+
+const ORGANIZATION_TYPE: EntityType = { name: 'organization' };
+const SKU_TYPE: EntityType = { name: 'subscribedSku' };
+const DOMAIN_TYPE: EntityType = { name: 'domain' };
+const SUBSCRIPTION_TYPE: EntityType = { name: 'companySubscription' };
+const MAILBOX_SETTINGS_TYPE: EntityType = { name: 'mailboxSettings' };
+const ROLE_TYPE: EntityType = { name: 'directoryRole' };
+const CUSTOMER_TYPE: EntityType = { name: 'delegatedAdminCustomer' };
+
+/** The properties v1.0 returns for a user when no $select is given. */
+const USER_DEFAULT_PROPERTIES = [
+  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+] as const;
+
+const USER_TYPE: EntityType = {
+  name: 'user',
+  properties: [
+    'aboutMe', 'accountEnabled', 'ageGroup', 'assignedLicenses', 'assignedPlans', 'birthday', 'businessPhones', 'city', 'companyName',
+    'consentProvidedForMinor', 'country', 'createdDateTime', 'creationType', 'deletedDateTime', 'department', 'displayName',
+    'employeeHireDate', 'employeeId', 'employeeOrgData', 'employeeType', 'externalUserState', 'faxNumber', 'givenName', 'hireDate', 'id',
+    'identities', 'imAddresses', 'interests', 'isResourceAccount', 'jobTitle', 'lastPasswordChangeDateTime', 'legalAgeGroupClassification',
+    'licenseAssignmentStates', 'mail', 'mailboxSettings', 'mailNickname', 'mobilePhone', 'mySite', 'officeLocation',
+    'onPremisesDistinguishedName', 'onPremisesDomainName', 'onPremisesExtensionAttributes', 'onPremisesImmutableId',
+    'onPremisesLastSyncDateTime', 'onPremisesProvisioningErrors', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier',
+    'onPremisesSyncEnabled', 'onPremisesUserPrincipalName', 'otherMails', 'passwordPolicies', 'passwordProfile', 'pastProjects',
+    'postalCode', 'preferredDataLocation', 'preferredLanguage', 'preferredName', 'provisionedPlans', 'proxyAddresses',
+    'responsibilities', 'schools', 'securityIdentifier', 'showInAddressList', 'signInSessionsValidFromDateTime', 'skills', 'state',
+    'streetAddress', 'surname', 'usageLocation', 'userPrincipalName', 'userType',
+  ],
+};
+
+function organizationOf(r: GraphRequest): MicrosoftGraph.Organization {
+  const org = r.tenant.organization;
+  return {
+    id: r.tenantId,
+    ...org,
+    verifiedDomains: r.tenant.domains
+      .filter((d) => d.isVerified)
+      .map((d) => ({ capabilities: d.supportedServices.join(', ') || 'None', isDefault: d.isDefault, isInitial: d.isInitial, name: d.id, type: d.authenticationType })),
+  };
+}
+
+function subscribedSkusOf(r: GraphRequest): MicrosoftGraph.SubscribedSku[] {
+  return r.tenant.skus.map((s) => ({
+    accountName: r.tenant.organization.displayName,
+    accountId: r.tenantId,
+    appliesTo: s.appliesTo,
+    capabilityStatus: s.capabilityStatus,
+    consumedUnits: s.consumedUnits,
+    // Graph's subscribedSku id is "{tenantId}_{skuId}".
+    id: `${r.tenantId}_${s.skuId}`,
+    prepaidUnits: { ...s.prepaidUnits },
+    servicePlans: s.servicePlans.map((p) => ({ ...p })),
+    skuId: s.skuId,
+    skuPartNumber: s.skuPartNumber,
+    subscriptionIds: s.subscriptions.map((x) => x.commerceSubscriptionId),
+  }));
+}
+
+function subscriptionsOf(r: GraphRequest): MicrosoftGraph.CompanySubscription[] {
+  return r.tenant.skus.flatMap((s) =>
+    s.subscriptions.map((x) => ({
+      id: x.id,
+      commerceSubscriptionId: x.commerceSubscriptionId,
+      createdDateTime: x.createdDateTime,
+      isTrial: x.isTrial,
+      nextLifecycleDateTime: x.nextLifecycleDateTime,
+      ownerId: null,
+      ownerTenantId: null,
+      ownerType: null,
+      serviceStatus: s.servicePlans.map((p) => ({ ...p })),
+      skuId: s.skuId,
+      skuPartNumber: s.skuPartNumber,
+      status: x.status,
+      totalLicenses: x.totalLicenses,
+    })),
+  );
+}
+
+function domainsOf(r: GraphRequest): MicrosoftGraph.Domain[] {
+  return r.tenant.domains.map((d) => ({
+    authenticationType: d.authenticationType,
+    availabilityStatus: null,
+    id: d.id,
+    isAdminManaged: true,
+    isDefault: d.isDefault,
+    isInitial: d.isInitial,
+    isRoot: true,
+    isVerified: d.isVerified,
+    passwordNotificationWindowInDays: 14,
+    passwordValidityPeriodInDays: 2147483647,
+    supportedServices: [...d.supportedServices],
+    state: null,
+  }));
+}
+
+function userOf(r: GraphRequest, u: SeedUser): MicrosoftGraph.User {
+  const synced = r.tenant.organization.onPremisesSyncEnabled === true;
+  return {
+    businessPhones: [...u.businessPhones],
+    displayName: u.displayName,
+    givenName: u.givenName,
+    jobTitle: u.jobTitle,
+    mail: u.mail,
+    mobilePhone: u.mobilePhone,
+    officeLocation: u.officeLocation,
+    preferredLanguage: u.preferredLanguage,
+    surname: u.surname,
+    userPrincipalName: u.userPrincipalName,
+    id: u.id,
+    accountEnabled: u.accountEnabled,
+    department: u.department,
+    usageLocation: u.usageLocation,
+    userType: 'Member',
+    mailNickname: u.userPrincipalName.split('@')[0] ?? u.userPrincipalName,
+    proxyAddresses: u.mail ? [`SMTP:${u.mail}`] : [],
+    // In a hybrid tenant the seeded users come from on-premises AD.
+    onPremisesSyncEnabled: synced ? true : null,
+    createdDateTime: r.tenant.organization.createdDateTime ?? null,
+  };
+}
+
+function mailboxSettingsOf(u: SeedUser): MicrosoftGraph.MailboxSettings {
+  const m = u.mailboxSettings!;
+  return {
+    archiveFolder: `AAMkAD${Buffer.from(u.id).toString('base64url').slice(0, 40)}AAA=`,
+    timeZone: m.timeZone,
+    delegateMeetingMessageDeliveryOptions: 'sendToDelegateOnly',
+    dateFormat: m.dateFormat,
+    timeFormat: m.timeFormat,
+    userPurpose: 'user',
+    automaticRepliesSetting: {
+      status: 'disabled',
+      externalAudience: 'all',
+      internalReplyMessage: '',
+      externalReplyMessage: '',
+      scheduledStartDateTime: { dateTime: '2025-01-01T00:00:00.0000000', timeZone: 'UTC' },
+      scheduledEndDateTime: { dateTime: '2025-01-02T00:00:00.0000000', timeZone: 'UTC' },
+    },
+    language: { ...m.language },
+    workingHours: { ...m.workingHours, daysOfWeek: [...m.workingHours.daysOfWeek], timeZone: { ...m.workingHours.timeZone } },
+  };
+}
+
+/** The tenant's role object id for a template: stable, and different from the template id, as in Entra ID. */
+export function directoryRoleObjectId(tenantId: string, roleTemplateId: string): string {
+  return deterministicGuid('directoryRole', tenantId.toLowerCase(), roleTemplateId.toLowerCase());
+}
+
+function directoryRolesOf(r: GraphRequest, u: SeedUser): Array<MicrosoftGraph.DirectoryRole & { '@odata.type': string }> {
+  return u.directoryRoleTemplateIds.map((templateId) => {
+    const template = DIRECTORY_ROLE_TEMPLATES[templateId];
+    return {
+      '@odata.type': '#microsoft.graph.directoryRole',
+      id: directoryRoleObjectId(r.tenantId, templateId),
+      deletedDateTime: null,
+      description: template?.description ?? null,
+      displayName: template?.displayName ?? null,
+      roleTemplateId: templateId,
+    };
+  });
+}
+
+function delegatedAdminCustomersOf(r: GraphRequest): Array<MicrosoftGraph.DelegatedAdminCustomer & { '@odata.type': string }> {
+  return r.tenant.delegatedAdminCustomers.map((c) => ({
+    '@odata.type': '#microsoft.graph.delegatedAdminCustomer',
+    id: c.tenantId,
+    tenantId: c.tenantId,
+    displayName: c.displayName,
+  }));
+}

@@ -1,0 +1,406 @@
+/**
+ * The seeded demo tenants the local tenant serves, and the types a seed is made of.
+ *
+ * A seed describes each tenant in the terms Graph exposes (organization, subscribed SKUs,
+ * domains, users with their mailbox settings and directory roles, a partner's GDAP customers);
+ * the server derives every Graph answer from it. To grow it (calendars, events, schedules),
+ * add an optional field to the type here, seed it below, and add a route in graphRoutes.ts.
+ */
+import { createHash } from 'node:crypto';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
+import { ROLE_TEMPLATES, TENANTS, USERS } from './ids';
+
+/** Everything the local tenant serves: tenant id → tenant. */
+export interface LocalTenantSeed {
+  tenants: Record<string, SeedTenant>;
+}
+
+export interface SeedTenant {
+  /** `GET /organization`, less `id` (the tenant id) and `verifiedDomains` (derived from `domains`). */
+  organization: SeedOrganization;
+  /** `GET /subscribedSkus` and, through each SKU's subscriptions, `GET /directory/subscriptions`. */
+  skus: SeedSku[];
+  /** `GET /domains`; the verified ones also appear in `organization.verifiedDomains`. */
+  domains: SeedDomain[];
+  users: SeedUser[];
+  /** `GET /tenantRelationships/delegatedAdminCustomers`: empty unless the tenant is a partner. */
+  delegatedAdminCustomers: SeedDelegatedAdminCustomer[];
+}
+
+export type SeedOrganization = Omit<MicrosoftGraph.Organization, 'id' | 'verifiedDomains'> & {
+  displayName: string;
+  countryLetterCode: string;
+  preferredLanguage: string;
+  onPremisesSyncEnabled: boolean | null;
+  tenantType: string;
+};
+
+export type CapabilityStatus = 'Enabled' | 'Warning' | 'Suspended' | 'Deleted' | 'LockedOut';
+
+export interface SeedSku {
+  skuId: string;
+  skuPartNumber: string;
+  appliesTo: 'User' | 'Company';
+  capabilityStatus: CapabilityStatus;
+  prepaidUnits: { enabled: number; suspended: number; warning: number; lockedOut: number };
+  consumedUnits: number;
+  servicePlans: SeedServicePlan[];
+  /**
+   * The commerce subscriptions behind the SKU (`subscribedSku.subscriptionIds`, and the
+   * `companySubscription` objects of `GET /directory/subscriptions`). Graph marks a trial only
+   * there, with `isTrial: true`; `subscribedSkus` itself has no trial flag.
+   */
+  subscriptions: SeedSubscription[];
+}
+
+export interface SeedServicePlan {
+  servicePlanId: string;
+  servicePlanName: string;
+  /** Success, Disabled, Error, PendingInput, PendingActivation or PendingProvisioning. */
+  provisioningStatus: string;
+  appliesTo: 'User' | 'Company';
+}
+
+export interface SeedSubscription {
+  id: string;
+  commerceSubscriptionId: string;
+  isTrial: boolean;
+  totalLicenses: number;
+  status: CapabilityStatus;
+  createdDateTime: string;
+  nextLifecycleDateTime: string | null;
+}
+
+export interface SeedDomain {
+  /** The domain name, e.g. contoso.com (Graph uses the name as the domain's id). */
+  id: string;
+  authenticationType: 'Managed' | 'Federated';
+  isDefault: boolean;
+  isInitial: boolean;
+  isVerified: boolean;
+  supportedServices: string[];
+}
+
+export interface SeedUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  /** BCP-47, as Graph returns it (e.g. en-US). */
+  preferredLanguage: string | null;
+  /** ISO 3166 alpha-2. Graph returns it only when `$select`ed. */
+  usageLocation: string | null;
+  businessPhones: string[];
+  mobilePhone: string | null;
+  accountEnabled: boolean;
+  /** Absent for a user without an Exchange Online mailbox (Graph then answers 404 for mailboxSettings). */
+  mailboxSettings?: SeedMailboxSettings;
+  /** Directory roles the user holds, by role template id (see ids.ts ROLE_TEMPLATES). */
+  directoryRoleTemplateIds: string[];
+}
+
+export interface SeedMailboxSettings {
+  /** A Windows time zone name (Graph's default), e.g. "Pacific Standard Time". */
+  timeZone: string;
+  language: { locale: string; displayName: string };
+  workingHours: {
+    daysOfWeek: MicrosoftGraph.DayOfWeek[];
+    /** 'HH:mm:ss.0000000', in workingHours.timeZone. */
+    startTime: string;
+    endTime: string;
+    timeZone: { name: string };
+  };
+  dateFormat: string;
+  timeFormat: string;
+}
+
+export interface SeedDelegatedAdminCustomer {
+  /** The customer's tenant id (Graph uses it as the object's id too). */
+  tenantId: string;
+  displayName: string;
+}
+
+/** A stable GUID derived from its parts, for ids the seed does not spell out (role objects, subscriptions). */
+export function deterministicGuid(...parts: string[]): string {
+  const hex = createHash('sha1').update(parts.join('/')).digest('hex');
+  // Shaped as a version-5 (name-based) UUID.
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+interface SkuOptions {
+  enabled: number;
+  consumed: number;
+  suspended?: number;
+  warning?: number;
+  lockedOut?: number;
+  capabilityStatus?: CapabilityStatus;
+  isTrial?: boolean;
+  createdDateTime: string;
+  nextLifecycleDateTime: string | null;
+}
+
+/** A subscribed SKU from the catalog, with one subscription behind it. */
+export function catalogSku(tenantId: string, partNumber: SkuPartNumber, o: SkuOptions): SeedSku {
+  const product = SKUS[partNumber];
+  const units = { enabled: o.enabled, suspended: o.suspended ?? 0, warning: o.warning ?? 0, lockedOut: o.lockedOut ?? 0 };
+  const status = o.capabilityStatus ?? 'Enabled';
+  return {
+    skuId: product.skuId,
+    skuPartNumber: partNumber,
+    appliesTo: product.appliesTo,
+    capabilityStatus: status,
+    prepaidUnits: units,
+    consumedUnits: o.consumed,
+    servicePlans: product.servicePlans.map((name) => ({
+      servicePlanId: SERVICE_PLANS[name],
+      servicePlanName: name,
+      provisioningStatus: 'Success',
+      appliesTo: product.appliesTo,
+    })),
+    subscriptions: [
+      {
+        id: deterministicGuid('subscription', tenantId, product.skuId),
+        commerceSubscriptionId: deterministicGuid('commerce', tenantId, product.skuId),
+        isTrial: o.isTrial ?? false,
+        totalLicenses: units.enabled + units.suspended + units.warning + units.lockedOut,
+        status,
+        createdDateTime: o.createdDateTime,
+        nextLifecycleDateTime: o.nextLifecycleDateTime,
+      },
+    ],
+  };
+}
+
+const WEEKDAYS: MicrosoftGraph.DayOfWeek[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
+
+function mailbox(
+  timeZone: string,
+  locale: string,
+  languageName: string,
+  hours: [start: string, end: string],
+  formats: [date: string, time: string],
+  daysOfWeek: MicrosoftGraph.DayOfWeek[] = WEEKDAYS,
+): SeedMailboxSettings {
+  return {
+    timeZone,
+    language: { locale, displayName: languageName },
+    workingHours: {
+      daysOfWeek,
+      startTime: `${hours[0]}:00.0000000`,
+      endTime: `${hours[1]}:00.0000000`,
+      timeZone: { name: timeZone },
+    },
+    dateFormat: formats[0],
+    timeFormat: formats[1],
+  };
+}
+
+function organization(o: Partial<SeedOrganization> & Pick<SeedOrganization, 'displayName' | 'countryLetterCode' | 'preferredLanguage' | 'onPremisesSyncEnabled'>): SeedOrganization {
+  return {
+    deletedDateTime: null,
+    businessPhones: [],
+    city: null,
+    country: null,
+    createdDateTime: '2019-03-01T09:00:00Z',
+    defaultUsageLocation: o.countryLetterCode,
+    marketingNotificationEmails: [],
+    onPremisesLastSyncDateTime: null,
+    postalCode: null,
+    privacyProfile: null,
+    securityComplianceNotificationMails: [],
+    securityComplianceNotificationPhones: [],
+    state: null,
+    street: null,
+    technicalNotificationMails: [],
+    tenantType: 'AAD',
+    assignedPlans: [],
+    provisionedPlans: [],
+    ...o,
+  };
+}
+
+const FREE = { createdDateTime: '2020-01-15T00:00:00Z', nextLifecycleDateTime: null } as const;
+const ADMIN = [ROLE_TEMPLATES.globalAdministrator];
+
+/**
+ * The built-in seed, a fresh copy on every call (the server mutates its own copy).
+ * `now` anchors the time-relative values (subscription lifecycle dates, last directory sync).
+ */
+export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
+  const days = (n: number): string => new Date(now.getTime() + n * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Paid subscriptions renew yearly; the next renewal is always some months ahead.
+  const PAID = { createdDateTime: '2023-07-01T00:00:00Z', nextLifecycleDateTime: days(200) };
+  return {
+    tenants: {
+      // Eligible for FastTrack: 2,000 paid, enabled seats (1,500 + 300 + 200), hybrid identity.
+      [TENANTS.contoso]: {
+        organization: organization({
+          displayName: 'Contoso',
+          countryLetterCode: 'US',
+          preferredLanguage: 'en',
+          onPremisesSyncEnabled: true,
+          onPremisesLastSyncDateTime: days(-1 / 48), // Entra Connect syncs every 30 minutes
+          businessPhones: ['+1 425 555 0100'],
+          street: '1 Contoso Way',
+          city: 'Redmond',
+          state: 'WA',
+          postalCode: '98052',
+          country: 'United States',
+          technicalNotificationMails: ['megan@contoso.com'],
+        }),
+        skus: [
+          catalogSku(TENANTS.contoso, 'SPE_E3', { enabled: 1500, consumed: 1412, ...PAID }),
+          catalogSku(TENANTS.contoso, 'SPE_E5', { enabled: 300, consumed: 287, ...PAID }),
+          catalogSku(TENANTS.contoso, 'EMS', { enabled: 200, consumed: 154, ...PAID }),
+          // Free SKUs: large unit counts that must never count towards eligibility.
+          catalogSku(TENANTS.contoso, 'FLOW_FREE', { enabled: 10000, consumed: 37, ...FREE }),
+          catalogSku(TENANTS.contoso, 'POWER_BI_STANDARD', { enabled: 1000000, consumed: 12, ...FREE }),
+          // A cancelled Office 365 E3: units suspended, none enabled, so none count.
+          catalogSku(TENANTS.contoso, 'ENTERPRISEPACK', {
+            enabled: 0, suspended: 100, consumed: 0, capabilityStatus: 'Suspended',
+            createdDateTime: '2021-02-01T00:00:00Z', nextLifecycleDateTime: days(45),
+          }),
+        ],
+        domains: [
+          { id: 'contoso.onmicrosoft.com', authenticationType: 'Managed', isDefault: false, isInitial: true, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'contoso.com', authenticationType: 'Federated', isDefault: true, isInitial: false, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'contoso.cn', authenticationType: 'Managed', isDefault: false, isInitial: false, isVerified: true, supportedServices: ['Email'] },
+        ],
+        users: [
+          {
+            id: USERS.megan, userPrincipalName: 'megan@contoso.com', mail: 'megan@contoso.com',
+            displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'IT Director', department: 'IT', officeLocation: 'Redmond 12/1110',
+            preferredLanguage: 'en-US', usageLocation: 'US', businessPhones: ['+1 425 555 0109'], mobilePhone: '+1 425 555 0110', accountEnabled: true,
+            mailboxSettings: mailbox('Pacific Standard Time', 'en-US', 'English (United States)', ['08:00', '17:00'], ['M/d/yyyy', 'h:mm tt']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.liwei, userPrincipalName: 'liwei@contoso.com', mail: 'liwei@contoso.com',
+            displayName: '李伟', givenName: '伟', surname: '李', jobTitle: 'IT 经理', department: 'IT', officeLocation: 'Shanghai 8F',
+            preferredLanguage: 'zh-CN', usageLocation: 'CN', businessPhones: ['+86 21 5555 0188'], mobilePhone: '+86 139 5555 0188', accountEnabled: true,
+            mailboxSettings: mailbox('China Standard Time', 'zh-CN', 'Chinese (Simplified, China)', ['09:00', '18:00'], ['yyyy/M/d', 'H:mm']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.adele, userPrincipalName: 'adele@contoso.com', mail: 'adele@contoso.com',
+            displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Retail Manager', department: 'Retail', officeLocation: 'London 3/301',
+            preferredLanguage: 'en-GB', usageLocation: 'GB', businessPhones: ['+44 20 7946 0123'], mobilePhone: '+44 7700 900123', accountEnabled: true,
+            mailboxSettings: mailbox('GMT Standard Time', 'en-GB', 'English (United Kingdom)', ['09:00', '17:30'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: [],
+          },
+          {
+            id: USERS.alex, userPrincipalName: 'alex@contoso.com', mail: 'alex@contoso.com',
+            displayName: 'Alex Wilber', givenName: 'Alex', surname: 'Wilber', jobTitle: 'Messaging Engineer', department: 'IT', officeLocation: 'München 2.14',
+            preferredLanguage: 'de-DE', usageLocation: 'DE', businessPhones: ['+49 89 5555 0140'], mobilePhone: '+49 151 5555 0140', accountEnabled: true,
+            mailboxSettings: mailbox('W. Europe Standard Time', 'de-DE', 'German (Germany)', ['08:00', '16:30'], ['dd.MM.yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: [ROLE_TEMPLATES.exchangeAdministrator],
+          },
+          {
+            id: USERS.priya, userPrincipalName: 'priya@contoso.com', mail: 'priya@contoso.com',
+            displayName: 'Priya Patel', givenName: 'Priya', surname: 'Patel', jobTitle: 'Project Manager', department: 'PMO', officeLocation: 'Bengaluru 5A',
+            preferredLanguage: 'en-IN', usageLocation: 'IN', businessPhones: ['+91 80 5555 0155'], mobilePhone: '+91 98450 55015', accountEnabled: true,
+            mailboxSettings: mailbox('India Standard Time', 'en-IN', 'English (India)', ['09:30', '18:30'], ['dd-MM-yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: [],
+          },
+          {
+            id: USERS.sita, userPrincipalName: 'sita@contoso.com', mail: 'sita@contoso.com',
+            displayName: 'Sita Gurung', givenName: 'Sita', surname: 'Gurung', jobTitle: 'Support Analyst', department: 'Support', officeLocation: 'Kathmandu 2',
+            preferredLanguage: 'ne-NP', usageLocation: 'NP', businessPhones: ['+977 1 5550 166'], mobilePhone: '+977 980 5550166', accountEnabled: true,
+            // Nepal's working week runs Sunday to Friday.
+            mailboxSettings: mailbox('Nepal Standard Time', 'ne-NP', 'Nepali (Nepal)', ['10:00', '17:00'], ['yyyy-MM-dd', 'HH:mm'],
+              ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
+            directoryRoleTemplateIds: [],
+          },
+        ],
+        delegatedAdminCustomers: [],
+      },
+
+      // Not eligible: 40 paid seats; the 25 E5 Developer seats are a trial and never count.
+      [TENANTS.northwind]: {
+        organization: organization({
+          displayName: 'Northwind Traders',
+          countryLetterCode: 'US',
+          preferredLanguage: 'en',
+          onPremisesSyncEnabled: null, // cloud-only: Graph reports null, not false, when sync was never enabled
+          businessPhones: ['+1 206 555 0150'],
+          street: '20 Harbor Street',
+          city: 'Seattle',
+          state: 'WA',
+          postalCode: '98101',
+          country: 'United States',
+          createdDateTime: '2022-05-10T16:00:00Z',
+        }),
+        skus: [
+          catalogSku(TENANTS.northwind, 'SPB', { enabled: 40, consumed: 38, ...PAID }),
+          // The trial: part number DEVELOPERPACK_E5 (on no eligible list), and its subscription
+          // has isTrial: true in GET /directory/subscriptions, which is where Graph marks trials.
+          catalogSku(TENANTS.northwind, 'DEVELOPERPACK_E5', {
+            enabled: 25, consumed: 3, isTrial: true, createdDateTime: days(-10), nextLifecycleDateTime: days(80),
+          }),
+        ],
+        domains: [
+          { id: 'northwind.onmicrosoft.com', authenticationType: 'Managed', isDefault: false, isInitial: true, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'northwindtraders.com', authenticationType: 'Managed', isDefault: true, isInitial: false, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+        ],
+        users: [
+          {
+            id: USERS.nancy, userPrincipalName: 'nancy@northwindtraders.com', mail: 'nancy@northwindtraders.com',
+            displayName: 'Nancy Davolio', givenName: 'Nancy', surname: 'Davolio', jobTitle: 'Operations Manager', department: 'Operations', officeLocation: 'Seattle 1',
+            preferredLanguage: 'en-US', usageLocation: 'US', businessPhones: ['+1 206 555 0151'], mobilePhone: '+1 206 555 0152', accountEnabled: true,
+            mailboxSettings: mailbox('Eastern Standard Time', 'en-US', 'English (United States)', ['09:00', '17:00'], ['M/d/yyyy', 'h:mm tt']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.andrew, userPrincipalName: 'andrew@northwindtraders.com', mail: 'andrew@northwindtraders.com',
+            displayName: 'Andrew Fuller', givenName: 'Andrew', surname: 'Fuller', jobTitle: 'Vice President, Sales', department: 'Sales', officeLocation: 'Seattle 2',
+            preferredLanguage: 'en-US', usageLocation: 'US', businessPhones: ['+1 206 555 0153'], mobilePhone: '+1 206 555 0154', accountEnabled: true,
+            mailboxSettings: mailbox('Eastern Standard Time', 'en-US', 'English (United States)', ['08:30', '17:30'], ['M/d/yyyy', 'h:mm tt']),
+            directoryRoleTemplateIds: [],
+          },
+        ],
+        delegatedAdminCustomers: [],
+      },
+
+      // A Microsoft partner acting for Contoso and Northwind through GDAP.
+      [TENANTS.fabrikam]: {
+        organization: organization({
+          displayName: 'Fabrikam Conseil',
+          countryLetterCode: 'FR',
+          preferredLanguage: 'fr',
+          onPremisesSyncEnabled: null,
+          businessPhones: ['+33 1 55 55 01 70'],
+          street: '12 rue de la Paix',
+          city: 'Paris',
+          postalCode: '75002',
+          country: 'France',
+          createdDateTime: '2018-09-20T08:00:00Z',
+        }),
+        skus: [catalogSku(TENANTS.fabrikam, 'O365_BUSINESS_PREMIUM', { enabled: 12, consumed: 9, ...PAID })],
+        domains: [
+          { id: 'fabrikam.onmicrosoft.com', authenticationType: 'Managed', isDefault: false, isInitial: true, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'fabrikam.fr', authenticationType: 'Managed', isDefault: true, isInitial: false, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+        ],
+        users: [
+          {
+            id: USERS.patti, userPrincipalName: 'patti@fabrikam.fr', mail: 'patti@fabrikam.fr',
+            displayName: 'Patti Fernandez', givenName: 'Patti', surname: 'Fernandez', jobTitle: 'Responsable partenariats', department: 'Conseil', officeLocation: 'Paris 4',
+            preferredLanguage: 'fr-FR', usageLocation: 'FR', businessPhones: ['+33 1 55 55 01 71'], mobilePhone: '+33 6 55 55 01 71', accountEnabled: true,
+            mailboxSettings: mailbox('Romance Standard Time', 'fr-FR', 'French (France)', ['09:00', '18:00'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+        ],
+        delegatedAdminCustomers: [
+          { tenantId: TENANTS.contoso, displayName: 'Contoso' },
+          { tenantId: TENANTS.northwind, displayName: 'Northwind Traders' },
+        ],
+      },
+    },
+  };
+}
