@@ -4,9 +4,12 @@ import {
   ConversationState,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { CardRenderer } from './cards/cardRenderer';
 import type { Config } from './config';
-import { RequestDialog } from './dialogs/requestDialog';
+import { parseEligibilityRules } from './domain/eligibility';
+import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
 import type { Logger } from './logger';
@@ -38,6 +41,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop failed'));
   };
   try {
+    // Operator-edited data is checked before anything starts: a typo stops start-up with its path.
+    const rules = parseEligibilityRules(readJson(config.eligibilityRulesPath));
+    const catalog = parseServiceCatalog(readJson(config.serviceCatalogPath));
     const [graphBaseUrl, storage] = await Promise.all([
       startGraph(config, stops),
       createStorage(config.storage).then((s) => {
@@ -58,12 +64,16 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 
     const bot = new FastTrackBot({
       conversationState,
-      requestDialog: new RequestDialog({ directory, requests, renderer, logger }),
+      references,
       directory,
       requests,
-      references,
       renderer,
       logger,
+      rules,
+      catalog,
+      adminRoleTemplateIds: config.adminRoleTemplateIds,
+      clock: () => new Date(),
+      random: randomBytes,
     });
     const server = new BotServer({
       adapter,
@@ -81,6 +91,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`${file} could not be read as JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

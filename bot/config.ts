@@ -24,7 +24,13 @@ export const CONFIG_KEYS = [
   'GRAPH_CERTIFICATE_PATH',
   'GRAPH_MANAGED_IDENTITY_CLIENT_ID',
   'LOCAL_TENANT_PORT',
+  'ADMIN_ROLE_TEMPLATE_IDS',
+  'ELIGIBILITY_RULES_PATH',
+  'SERVICE_CATALOG_PATH',
 ] as const;
+
+/** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
+export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type Env = Partial<Record<string, string | undefined>>;
@@ -81,6 +87,13 @@ const schema = z.object({
   GRAPH_CERTIFICATE_PATH: z.string().min(1).optional(),
   GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.string().regex(GUID, 'must be the user-assigned identity\'s client id (GUID)').optional(),
   LOCAL_TENANT_PORT: port('for example LOCAL_TENANT_PORT=3979').default(3979),
+  ADMIN_ROLE_TEMPLATE_IDS: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+    .refine((ids) => ids.length > 0 && ids.every((id) => GUID.test(id)), 'must be a comma-separated list of directory role template ids (GUIDs); for example 62e90394-69f5-4237-9190-012177145e10 (Global Administrator)')
+    .default([GLOBAL_ADMINISTRATOR]),
+  ELIGIBILITY_RULES_PATH: z.string().min(1).default('bot/data/eligibility.json'),
+  SERVICE_CATALOG_PATH: z.string().min(1).default('bot/data/services.json'),
 });
 
 export type GraphAuth =
@@ -111,6 +124,11 @@ export interface Config {
     localTenantPort: number;
   };
   dataDir: string;
+  /** Directory roles (template ids, lower case) whose holders may request FastTrack help. */
+  adminRoleTemplateIds: string[];
+  /** Operator-editable data files, validated at start-up. */
+  eligibilityRulesPath: string;
+  serviceCatalogPath: string;
 }
 
 /** Reads and validates configuration; throws one ConfigError naming the first bad key. */
@@ -184,5 +202,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       localTenantPort: c.LOCAL_TENANT_PORT,
     },
     dataDir,
+    adminRoleTemplateIds: c.ADMIN_ROLE_TEMPLATE_IDS,
+    eligibilityRulesPath: path.resolve(cwd, c.ELIGIBILITY_RULES_PATH),
+    serviceCatalogPath: path.resolve(cwd, c.SERVICE_CATALOG_PATH),
   };
 }

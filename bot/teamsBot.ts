@@ -1,44 +1,73 @@
-import { TeamsActivityHandler, type BotState, type TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { randomBytes } from 'node:crypto';
+import { TeamsActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { z } from 'zod';
-import type { CardRenderer, Strings } from './cards/cardRenderer';
-import { confirmationCard, errorFields } from './dialogs/requestDialog';
-import { graphFailureText, tenantSummaryCard } from './dialogs/tenantSummary';
+import type { Strings } from './cards/cardRenderer';
+import { requireAdmin } from './dialogs/adminGate';
+import { errorFields } from './dialogs/errors';
+import type { JourneyDeps } from './dialogs/journeyDeps';
+import { MainDialog, type MainOptions } from './dialogs/mainDialog';
+import type { PhaseOptions } from './dialogs/phase';
+import { existingRequestCard, statusCard } from './dialogs/requestCards';
+import { assessTenant, graphFailureText, tenantCheckCard } from './dialogs/tenantCheck';
+import { UserAdoptionDialog } from './dialogs/userAdoptionDialog';
+import { withEvent, type OnboardingRequest } from './domain/journey';
 import { isRequestId } from './domain/request';
-import type { TenantDirectory } from './graph/tenantDirectory';
-import type { Logger } from './logger';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
-import type { RequestRepository } from './storage/requestRepository';
 
 /** What the bot needs, injected by the composition root (or a test). */
-export interface FastTrackBotDeps {
+export interface FastTrackBotDeps extends JourneyDeps {
   conversationState: BotState;
-  requestDialog: Dialog;
-  directory: TenantDirectory;
-  requests: RequestRepository;
   references: ConversationReferenceStore;
-  renderer: CardRenderer;
-  logger: Logger;
 }
 
 type Command = keyof Strings['commands'];
-const COMMANDS: readonly Command[] = ['request', 'eligibility', 'help', 'cancel'];
+const TYPED: readonly Command[] = ['request', 'eligibility', 'help', 'cancel', 'status', 'startOver', 'adoption', 'continue'];
 // Card verbs that work at any time, whatever dialog is active.
-const GLOBAL_VERBS: Record<string, Command> = { 'request.start': 'request', 'eligibility.check': 'eligibility', 'help.show': 'help' };
-const cardValue = z.looseObject({ verb: z.string().max(64), requestId: z.string().max(32).optional() });
+const GLOBAL_VERBS: Record<string, Command> = {
+  'request.start': 'request',
+  'eligibility.check': 'eligibility',
+  'help.show': 'help',
+  'status.show': 'status',
+  'adoption.start': 'adoption',
+  'journey.continue': 'continue',
+  'journey.cancel': 'cancel',
+  'journey.startOver': 'startOver',
+};
+const cardValue = z.looseObject({ verb: z.string().max(64), requestId: z.string().max(32).optional(), token: z.string().max(32).optional(), answer: z.string().max(8).optional() });
 
-/** Routes Teams activities: installs to the welcome card, card actions and commands to dialogs and handlers. */
+/** A pending yes/no question (cancel, start over), tied to the card that asked it. */
+interface PendingConfirm {
+  purpose: 'cancel' | 'startOver';
+  token: string;
+}
+
+/**
+ * Routes Teams activities. Installs get the welcome card (or "welcome back" and the current step);
+ * interruptions — help, status, cancel (confirmed), start over (confirmed), user adoption — work at
+ * every step in every language; everything else continues the active dialog.
+ */
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
+  private readonly pendingConfirm: StatePropertyAccessor<PendingConfirm | undefined>;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
-    this.dialogs.add(deps.requestDialog);
+    this.dialogs.add(new MainDialog(deps));
+    this.dialogs.add(new UserAdoptionDialog(deps));
+    this.pendingConfirm = deps.conversationState.createProperty<PendingConfirm | undefined>('pendingConfirm');
 
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.remember(context);
-      await context.sendActivity({ attachments: [deps.renderer.card('welcome', context.activity.locale)] });
+      const dc = await this.dialogs.createContext(context);
+      if (dc.activeDialog) {
+        // Back after days, a restart or a reload: offer the exact step they left.
+        await context.sendActivity(deps.renderer.text(context.activity.locale, (s) => s.messages.welcomeBack));
+        await dc.repromptDialog();
+      } else {
+        await this.sendWelcome(context);
+      }
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -58,7 +87,7 @@ export class FastTrackBot extends TeamsActivityHandler {
       await this.deps.conversationState.saveChanges(context, false);
     } catch (error) {
       // Two turns of one conversation at once (a double click): the first one's state wins.
-      if (error instanceof Error && /eTag conflict/i.test(error.message)) {
+      if (error instanceof Error && /eTag conflict|precondition/i.test(error.message)) {
         this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn; this turn\'s state change dropped');
       } else {
         throw error;
@@ -69,31 +98,32 @@ export class FastTrackBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const { renderer } = this.deps;
     const locale = context.activity.locale;
-    const value = cardValue.safeParse(context.activity.value);
-    const verb = value.success ? value.data.verb : undefined;
-    const command = (verb && GLOBAL_VERBS[verb]) || this.commandOf(context);
+    const parsed = cardValue.safeParse(context.activity.value);
+    const value = parsed.success ? parsed.data : undefined;
+    const command = (value && GLOBAL_VERBS[value.verb]) || this.commandOf(context);
     const dc = await this.dialogs.createContext(context);
+
+    if (value?.verb === 'confirm.answer') return this.answerConfirm(dc, value.token, value.answer === 'yes');
 
     switch (command) {
       case 'request':
-        await this.remember(context);
         await dc.cancelAllDialogs();
-        await dc.beginDialog(this.deps.requestDialog.id);
+        await dc.beginDialog(MainDialog.id, {} satisfies MainOptions);
         return;
+      case 'continue':
+        return this.continueJourney(dc, value?.requestId);
       case 'eligibility':
-        await this.showTenant(context);
-        return;
+        return this.showEligibility(context, !dc.activeDialog);
       case 'help':
-        await context.sendActivity({ attachments: [renderer.card('help', locale)] });
+        await context.sendActivity({ attachments: [renderer.card('help', locale, { inJourney: Boolean(dc.activeDialog) })] });
         return;
+      case 'status':
+        return this.showStatus(context);
+      case 'adoption':
+        return this.startAdoption(dc);
       case 'cancel':
-        if (dc.activeDialog) {
-          await dc.cancelAllDialogs();
-          await context.sendActivity(renderer.text(locale, (s) => s.messages.cancelled));
-        } else {
-          await context.sendActivity({ attachments: [renderer.card('help', locale)] });
-        }
-        return;
+      case 'startOver':
+        return this.askConfirm(dc, command);
       default:
         break;
     }
@@ -102,45 +132,124 @@ export class FastTrackBot extends TeamsActivityHandler {
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) return;
     }
-    if (verb === 'request.submit') {
-      await this.staleSubmit(context, value.success ? value.data.requestId : undefined);
-      return;
-    }
     const intro = context.activity.value !== undefined ? (s: Strings) => s.messages.expiredCard : (s: Strings) => s.messages.unknown;
     await context.sendActivity(renderer.text(locale, intro));
-    await context.sendActivity({ attachments: [renderer.card('welcome', locale)] });
+    await this.sendWelcome(context);
   }
 
-  /** A submit of a form that is no longer waiting: a double click shows the stored request again. */
-  private async staleSubmit(context: TurnContext, requestId: string | undefined): Promise<void> {
-    const { renderer, requests } = this.deps;
-    const locale = context.activity.locale;
-    const tenantId = tenantOf(context);
-    const stored = tenantId && isRequestId(requestId) ? await requests.get(tenantId, requestId) : undefined;
-    if (stored) {
-      await context.sendActivity(renderer.text(locale, (s) => s.confirmation.alreadySubmitted));
-      await context.sendActivity({ attachments: [confirmationCard(renderer, locale, stored)] });
-    } else {
-      await context.sendActivity(renderer.text(locale, (s) => s.messages.formNotActive));
-    }
+  /** The welcome card; it offers to continue when the user has a request still being filled in. */
+  private async sendWelcome(context: TurnContext): Promise<void> {
+    const mine = await this.myOpenRequest(context).catch(() => undefined);
+    const resumeRequestId = mine?.stage === 'onboarding' ? mine.id : '';
+    await context.sendActivity({ attachments: [this.deps.renderer.card('welcome', context.activity.locale, { resumeRequestId })] });
   }
 
-  private async showTenant(context: TurnContext): Promise<void> {
-    const { renderer, directory } = this.deps;
-    const locale = context.activity.locale;
-    const tenantId = tenantOf(context);
-    if (!tenantId) {
-      await context.sendActivity(renderer.text(locale, (s) => s.messages.noTenant));
+  private async continueJourney(dc: DialogContext, requestId: string | undefined): Promise<void> {
+    if (dc.activeDialog && !requestId) {
+      await dc.repromptDialog();
       return;
     }
-    await context.sendActivity({ type: 'typing' });
-    try {
-      const tenant = await directory.getTenantProfile(tenantId);
-      await context.sendActivity({ attachments: [tenantSummaryCard(renderer, locale, tenant)] });
-    } catch (error) {
-      this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, 'tenant profile unavailable');
-      await context.sendActivity(renderer.text(locale, graphFailureText(error)));
+    const mine = isRequestId(requestId) ? requestId : (await this.myOpenRequest(dc.context))?.id;
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(MainDialog.id, { ...(mine ? { requestId: mine } : {}) } satisfies MainOptions);
+  }
+
+  private async askConfirm(dc: DialogContext, purpose: PendingConfirm['purpose']): Promise<void> {
+    const { renderer } = this.deps;
+    const locale = dc.context.activity.locale;
+    const mine = await this.myOpenRequest(dc.context);
+    if (!dc.activeDialog && !mine) {
+      if (purpose === 'startOver') {
+        await dc.beginDialog(MainDialog.id, {} satisfies MainOptions);
+      } else {
+        await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.nothingToCancel));
+      }
+      return;
     }
+    const token = randomBytes(6).toString('hex');
+    await this.pendingConfirm.set(dc.context, { purpose, token });
+    const s = renderer.strings(locale);
+    const question = purpose === 'cancel' && mine ? renderer.text(locale, (t) => t.confirm.cancelRequest, { requestId: mine.id }) : s.confirm[purpose];
+    await dc.context.sendActivity({ attachments: [renderer.card('confirm', locale, { question, token })] });
+  }
+
+  private async answerConfirm(dc: DialogContext, token: string | undefined, yes: boolean): Promise<void> {
+    const { renderer, requests } = this.deps;
+    const locale = dc.context.activity.locale;
+    const pending = await this.pendingConfirm.get(dc.context);
+    if (!pending || pending.token !== token) {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.staleCard));
+      if (dc.activeDialog) await dc.repromptDialog();
+      return;
+    }
+    await this.pendingConfirm.delete(dc.context);
+    if (!yes) {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.continuing));
+      if (dc.activeDialog) await dc.repromptDialog();
+      return;
+    }
+    const mine = await this.myOpenRequest(dc.context);
+    await dc.cancelAllDialogs();
+    if (pending.purpose === 'startOver') {
+      await dc.beginDialog(MainDialog.id, (mine?.stage === 'onboarding' ? { requestId: mine.id, restart: true } : {}) satisfies MainOptions);
+      return;
+    }
+    if (mine) {
+      await requests.save(withEvent({ ...mine, stage: 'closed' }, 'cancelledByRequester', this.deps.clock(), 'Cancelled'));
+      this.deps.logger.info({ ...ids(dc.context), requestId: mine.id }, 'request cancelled by its requester');
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.requestCancelled, { requestId: mine.id }));
+    } else {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.cancelled));
+    }
+  }
+
+  private async startAdoption(dc: DialogContext): Promise<void> {
+    const locale = dc.context.activity.locale;
+    const request = await this.myOpenRequest(dc.context);
+    if (!request) {
+      await dc.context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.adoptionNeedsRequest));
+      return;
+    }
+    if (dc.activeDialog?.id === UserAdoptionDialog.id) {
+      await dc.repromptDialog();
+      return;
+    }
+    // Pushed on top of whatever runs: when adoption ends, the dialog below resumes at its step.
+    await dc.beginDialog(UserAdoptionDialog.id, { tenantId: request.tenantId, requestId: request.id, requester: request.requester } satisfies PhaseOptions);
+  }
+
+  private async showStatus(context: TurnContext): Promise<void> {
+    const locale = context.activity.locale;
+    const tenantId = tenantOf(context);
+    const open = tenantId ? await this.deps.requests.findOpen(tenantId) : undefined;
+    if (!open) {
+      await context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.noRequest));
+      return;
+    }
+    const userId = context.activity.from?.aadObjectId ?? '';
+    const attachment = open.requester.aadObjectId === userId ? statusCard(this.deps.renderer, locale, open) : existingRequestCard(this.deps.renderer, locale, open, userId);
+    await context.sendActivity({ attachments: [attachment] });
+  }
+
+  private async showEligibility(context: TurnContext, offerRequest: boolean): Promise<void> {
+    const gate = await requireAdmin(context, this.deps);
+    if (!gate) return;
+    try {
+      const assessment = await assessTenant(this.deps, gate.tenantId);
+      await context.sendActivity({ attachments: [tenantCheckCard(this.deps.renderer, context.activity.locale, assessment, offerRequest && assessment.check.eligible)] });
+    } catch (error) {
+      this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, 'tenant check failed');
+      await context.sendActivity(this.deps.renderer.text(context.activity.locale, graphFailureText(error)));
+    }
+  }
+
+  /** The tenant's open request when this user is its requester. */
+  private async myOpenRequest(context: TurnContext): Promise<OnboardingRequest | undefined> {
+    const tenantId = tenantOf(context);
+    const userId = context.activity.from?.aadObjectId;
+    if (!tenantId || !userId) return undefined;
+    const open = await this.deps.requests.findOpen(tenantId);
+    return open?.requester.aadObjectId === userId ? open : undefined;
   }
 
   /** A typed command in English or in the user's language ("help", "帮助"), mentions removed. */
@@ -149,10 +258,10 @@ export class FastTrackBot extends TeamsActivityHandler {
       .replace(/<at>.*?<\/at>/g, '')
       .trim()
       .toLowerCase();
-    if (!text) return undefined;
+    if (!text || text.length > 40) return undefined;
     const localized = this.deps.renderer.strings(context.activity.locale).commands;
     const english = this.deps.renderer.strings('en-US').commands;
-    return COMMANDS.find((c) => text === english[c] || text === localized[c].toLowerCase());
+    return TYPED.find((c) => text === english[c] || text === localized[c].toLowerCase());
   }
 
   private async remember(context: TurnContext): Promise<void> {

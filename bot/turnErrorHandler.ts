@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { CardRenderer } from './cards/cardRenderer';
-import { errorFields } from './dialogs/requestDialog';
+import { errorFields } from './dialogs/errors';
 import type { Logger } from './logger';
 import { ids } from './teamsBot';
 

@@ -7,7 +7,20 @@ import type englishStrings from '../../cards/locales/en-US.json';
 
 /** The string table shape: en-US is the reference every other locale follows. */
 export type Strings = typeof englishStrings;
-export type CardName = 'welcome' | 'tenantSummary' | 'requestForm' | 'confirmation' | 'help';
+export type CardName =
+  | 'welcome'
+  | 'help'
+  | 'tenantCheck'
+  | 'notAdmin'
+  | 'existingRequest'
+  | 'identity'
+  | 'services'
+  | 'migration'
+  | 'requestForm'
+  | 'confirmation'
+  | 'adoption'
+  | 'status'
+  | 'confirm';
 type JsonObject = { [key: string]: unknown };
 
 /** Where the card templates and locale tables live, relative to this file. */

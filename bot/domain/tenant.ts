@@ -24,8 +24,22 @@ export interface SubscribedSku {
   /** 'Enabled' | 'Warning' | 'Suspended' | 'Deleted' | 'LockedOut' */
   capabilityStatus: string;
   enabledUnits: number;
+  /** Units in their grace period after expiry (`prepaidUnits.warning`). */
+  warningUnits: number;
+  /** Units of a suspended subscription (`prepaidUnits.suspended`). */
+  suspendedUnits: number;
   consumedUnits: number;
+  /** True when a subscription behind the SKU is a trial (Graph: `directory/subscriptions` `isTrial`). */
+  isTrial: boolean;
+  /** Service plan names (e.g. EXCHANGE_S_ENTERPRISE), provisioned or not. */
   servicePlans: string[];
+}
+
+/** A person of a tenant's directory, as shown to another user (e.g. who the admins are). */
+export interface DirectoryPerson {
+  id: string;
+  displayName: string;
+  mail: string | undefined;
 }
 
 /** A user of a tenant, with what the bot needs to talk to them and to book time. */
@@ -39,14 +53,4 @@ export interface UserProfile {
   phone: string | undefined;
   /** The mailbox's time zone as Graph reports it (a Windows name by default). */
   timeZone: string | undefined;
-}
-
-// Until the eligibility engine lands, free and trial plans are recognised by their part number.
-const NOT_PAID = /(FREE|TRIAL|DEVELOPER|VIRAL)/i;
-
-/** Paid, enabled seats: the enabled units of SKUs that are active and neither free nor trial. */
-export function countPaidSeats(skus: readonly SubscribedSku[]): number {
-  return skus
-    .filter((s) => s.capabilityStatus === 'Enabled' && !NOT_PAID.test(s.skuPartNumber))
-    .reduce((sum, s) => sum + s.enabledUnits, 0);
 }

@@ -1,12 +1,17 @@
 import { Client, GraphError as SdkGraphError, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { z } from 'zod';
-import type { SubscribedSku, TenantProfile, UserProfile, VerifiedDomain } from '../domain/tenant';
+import type { DirectoryPerson, SubscribedSku, TenantProfile, UserProfile, VerifiedDomain } from '../domain/tenant';
 import type { CredentialFactory } from './credentials';
 import { GraphError, type TenantDirectory } from './tenantDirectory';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** When Graph does not say (no permission for directory/subscriptions), trials are told by their part number. */
+const TRIAL_PART_NUMBER = /TRIAL|DEVELOPERPACK/i;
+/** Most pages followed through @odata.nextLink for one collection (Graph pages directory objects by 100). */
+const MAX_PAGES = 10;
+const USER_ODATA_TYPE = '#microsoft.graph.user';
 
 export interface GraphTenantDirectoryOptions {
   /** Base URL without the version, e.g. https://graph.microsoft.com; `{tenantId}` is replaced per tenant. */
@@ -39,10 +44,21 @@ const skusSchema = z.object({
       skuPartNumber: z.string(),
       capabilityStatus: z.string().nullish(),
       consumedUnits: z.number().nullish(),
-      prepaidUnits: z.object({ enabled: z.number().nullish() }).nullish(),
+      prepaidUnits: z.object({ enabled: z.number().nullish(), warning: z.number().nullish(), suspended: z.number().nullish() }).nullish(),
       servicePlans: z.array(z.object({ servicePlanName: z.string().nullish() })).nullish(),
+      subscriptionIds: z.array(z.string()).nullish(),
     }),
   ),
+});
+// GET /directory/subscriptions: the only place Graph marks a trial.
+const subscriptionsSchema = z.object({
+  value: z.array(z.object({ commerceSubscriptionId: z.string().nullish(), skuId: z.string().nullish(), isTrial: z.boolean().nullish() })),
+});
+const nextLink = { '@odata.nextLink': z.string().nullish() };
+const directoryRolesSchema = z.object({ value: z.array(z.object({ roleTemplateId: z.string().nullish() })), ...nextLink });
+const roleMembersSchema = z.object({
+  value: z.array(z.object({ '@odata.type': z.string().nullish(), id: z.string(), displayName: z.string().nullish(), mail: z.string().nullish() })),
+  ...nextLink,
 });
 const domainsSchema = z.object({
   value: z.array(z.object({ id: z.string(), isVerified: z.boolean().nullish(), authenticationType: z.string().nullish() })),
@@ -87,11 +103,16 @@ export class GraphTenantDirectory implements TenantDirectory {
       { id: 'organization', method: 'GET', url: '/organization?$select=displayName,countryLetterCode,preferredLanguage,onPremisesSyncEnabled,verifiedDomains' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus' },
       { id: 'domains', method: 'GET', url: '/domains' },
+      { id: 'subscriptions', method: 'GET', url: '/directory/subscriptions' },
     ]);
     const org = parse(organizationSchema, bodyOf(r, 'organization')).value[0];
     if (!org) throw new GraphError(404, 'OrganizationNotFound', 'Graph returned no organization for the tenant');
     const skus = parse(skusSchema, bodyOf(r, 'skus')).value;
     const domains = parse(domainsSchema, bodyOf(r, 'domains')).value;
+    // Some tenants have not granted the permission directory/subscriptions needs: a 403 there
+    // leaves trials to be told by their part number rather than failing the whole profile.
+    const subscriptionsResponse = r.get('subscriptions')!;
+    const subscriptions = subscriptionsResponse.status === 403 ? undefined : parse(subscriptionsSchema, bodyOf(r, 'subscriptions')).value;
     const authTypes = new Map(domains.map((d) => [d.id.toLowerCase(), d.authenticationType]));
     return {
       tenantId,
@@ -113,7 +134,10 @@ export class GraphTenantDirectory implements TenantDirectory {
           skuPartNumber: s.skuPartNumber,
           capabilityStatus: s.capabilityStatus ?? 'Enabled',
           enabledUnits: s.prepaidUnits?.enabled ?? 0,
+          warningUnits: s.prepaidUnits?.warning ?? 0,
+          suspendedUnits: s.prepaidUnits?.suspended ?? 0,
           consumedUnits: s.consumedUnits ?? 0,
+          isTrial: isTrial(s, subscriptions),
           servicePlans: (s.servicePlans ?? []).flatMap((p) => (p.servicePlanName ? [p.servicePlanName] : [])),
         }),
       ),
@@ -140,6 +164,31 @@ export class GraphTenantDirectory implements TenantDirectory {
       phone: user.businessPhones?.[0] ?? user.mobilePhone ?? undefined,
       timeZone,
     };
+  }
+
+  async getDirectoryRoleTemplateIds(tenantId: string, userId: string): Promise<string[]> {
+    const url = `/users/${encodeURIComponent(userId)}/transitiveMemberOf/microsoft.graph.directoryRole?$select=roleTemplateId,displayName`;
+    const roles = await this.getAllPages(tenantId, url, directoryRolesSchema);
+    return [...new Set(roles.flatMap((role) => (role.roleTemplateId ? [role.roleTemplateId.toLowerCase()] : [])))];
+  }
+
+  async getRoleMembers(tenantId: string, roleTemplateId: string): Promise<DirectoryPerson[]> {
+    // The id goes into an OData key literal: only a GUID may, so nothing can break out of the quotes.
+    if (!GUID.test(roleTemplateId)) throw new GraphError(400, 'InvalidRoleTemplateId', 'The role template id is not a GUID');
+    const url = `/directoryRoles(roleTemplateId='${roleTemplateId}')/members?$select=id,displayName,mail`;
+    let members: z.infer<typeof roleMembersSchema>['value'];
+    try {
+      members = await this.getAllPages(tenantId, url, roleMembersSchema);
+    } catch (error) {
+      // A role nobody was ever assigned is not activated in the tenant: Graph answers 404 for it.
+      // (An Authorization_* 404 is about the caller or the tenant, not the role.)
+      if (error instanceof GraphError && error.status === 404 && !error.code.startsWith('Authorization_')) return [];
+      throw error;
+    }
+    // Apps (service principals) and groups can hold roles too; only people are wanted here.
+    return members
+      .filter((m) => m['@odata.type'] === USER_ODATA_TYPE)
+      .map((m): DirectoryPerson => ({ id: m.id, displayName: m.displayName ?? '', mail: m.mail ?? undefined }));
   }
 
   async ping(): Promise<boolean> {
@@ -181,11 +230,48 @@ export class GraphTenantDirectory implements TenantDirectory {
     }
   }
 
+  /**
+   * GETs a collection and follows its @odata.nextLink (at most MAX_PAGES pages). A next link must
+   * point below the tenant's own base URL and version; it is then sent through the same client.
+   */
+  private async getAllPages<T>(tenantId: string, url: string, schema: z.ZodType<{ value: T[]; '@odata.nextLink'?: string | null | undefined }>): Promise<T[]> {
+    const client = this.clientFor(tenantId);
+    const items: T[] = [];
+    let next: string | undefined = url;
+    for (let page = 0; next !== undefined; page++) {
+      if (page >= MAX_PAGES) throw new GraphError(502, 'TooManyPages', `Graph's answer ran to more than ${MAX_PAGES} pages`);
+      const path: string = next;
+      const body = parse(schema, await this.call(() => client.api(path).get() as Promise<unknown>));
+      items.push(...body.value);
+      next = body['@odata.nextLink'] ? this.relativeToVersion(tenantId, body['@odata.nextLink']) : undefined;
+    }
+    return items;
+  }
+
+  /** '/users/…?$skiptoken=…' for a next link under the tenant's base URL and version; GraphError otherwise. */
+  private relativeToVersion(tenantId: string, link: string): string {
+    const root = new URL(`${this.baseUrlFor(tenantId)}/v1.0/`);
+    let target: URL;
+    try {
+      target = new URL(link);
+    } catch {
+      throw new GraphError(502, 'UnexpectedNextLink', 'Graph returned a next link that is not a URL');
+    }
+    if (target.origin !== root.origin || !target.pathname.startsWith(root.pathname)) {
+      throw new GraphError(502, 'UnexpectedNextLink', 'Graph returned a next link outside the Graph endpoint');
+    }
+    return `/${target.pathname.slice(root.pathname.length)}${target.search}`;
+  }
+
+  private baseUrlFor(tenantId: string): string {
+    return this.options.baseUrl.replace('{tenantId}', tenantId).replace(/\/+$/, '');
+  }
+
   private clientFor(tenantId: string): Client {
     if (!GUID.test(tenantId)) throw new GraphError(400, 'InvalidTenantId', 'The tenant id is not a GUID');
     let client = this.clients.get(tenantId);
     if (!client) {
-      const baseUrl = this.options.baseUrl.replace('{tenantId}', tenantId).replace(/\/+$/, '');
+      const baseUrl = this.baseUrlFor(tenantId);
       const credential = this.options.credentials(tenantId);
       const authProvider: AuthenticationProvider = credential
         ? new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] })
@@ -237,6 +323,23 @@ function retryAfter(headers: Record<string, string> | null | undefined): number 
   const value = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
   const seconds = value === undefined ? NaN : Number(value);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+/**
+ * True when a subscription behind the SKU is a trial. `subscribedSku.subscriptionIds` holds the
+ * commerce subscription ids; a SKU none of whose ids is listed is matched by skuId. Without
+ * subscriptions (no permission), or with none found for the SKU, the part number decides.
+ */
+function isTrial(
+  sku: z.infer<typeof skusSchema>['value'][number],
+  subscriptions: z.infer<typeof subscriptionsSchema>['value'] | undefined,
+): boolean {
+  const byPartNumber = TRIAL_PART_NUMBER.test(sku.skuPartNumber);
+  if (!subscriptions) return byPartNumber;
+  const ids = new Set((sku.subscriptionIds ?? []).map((id) => id.toLowerCase()));
+  let linked = subscriptions.filter((x) => x.commerceSubscriptionId && ids.has(x.commerceSubscriptionId.toLowerCase()));
+  if (linked.length === 0) linked = subscriptions.filter((x) => x.skuId?.toLowerCase() === sku.skuId.toLowerCase());
+  return linked.length > 0 ? linked.some((x) => x.isTrial === true) : byPartNumber;
 }
 
 function asAuthType(value: string | null | undefined): VerifiedDomain['authenticationType'] {

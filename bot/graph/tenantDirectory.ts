@@ -1,4 +1,4 @@
-import type { TenantProfile, UserProfile } from '../domain/tenant';
+import type { DirectoryPerson, TenantProfile, UserProfile } from '../domain/tenant';
 
 /** What the bot asks of Microsoft Graph, in its own terms. Dialogs depend on this, never on the SDK. */
 export interface TenantDirectory {
@@ -6,6 +6,10 @@ export interface TenantDirectory {
   getTenantProfile(tenantId: string): Promise<TenantProfile>;
   /** A user with their mailbox time zone (undefined when the user has no mailbox). */
   getUserProfile(tenantId: string, userId: string): Promise<UserProfile>;
+  /** Role template ids of the directory roles the user holds, directly or through groups. */
+  getDirectoryRoleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
+  /** The members of a directory role (by role template id); empty when the role is not activated. */
+  getRoleMembers(tenantId: string, roleTemplateId: string): Promise<DirectoryPerson[]>;
   /** True when the Graph endpoint answers at all (for /healthz). */
   ping(): Promise<boolean>;
 }

@@ -20,6 +20,7 @@ export const SERVICE_PLANS = {
   MCOMEETADV: '3e26ee1f-8a5f-4d52-aee2-b81ce45c8f40', // Audio Conferencing
   OFFICESUBSCRIPTION: '43de0ff5-c92c-492b-9116-175376d08c38', // Microsoft 365 Apps for enterprise
   OFFICE_BUSINESS: '094e7854-93fc-4d55-b2c0-3ab5369ebdc1', // Microsoft 365 Apps for business
+  OFFICEMOBILE_SUBSCRIPTION: 'c63d4d19-e8cb-460e-b37c-4d6c34603745', // Office Mobile Apps for Office 365 (no desktop apps)
   INTUNE_A: 'c1ec4a95-1f05-45b3-a911-aa3fa01094f5', // Microsoft Intune Plan 1
   AAD_PREMIUM: '41781fb2-bc02-4b7c-bd55-b576c07bb09d', // Microsoft Entra ID P1
   AAD_PREMIUM_P2: 'eec0eb4f-6444-4f95-aba0-50c24d67f998', // Microsoft Entra ID P2
@@ -87,10 +88,21 @@ export const SKUS = {
       'RMS_S_ENTERPRISE', 'PROJECTWORKMANAGEMENT', 'YAMMER_ENTERPRISE', 'SWAY',
     ],
   },
+  STANDARDPACK: {
+    skuId: '18181a46-0d4e-45cd-891e-60aabd171b4e',
+    productName: 'Office 365 E1',
+    appliesTo: 'User',
+    // Web and mobile Office only (no OFFICESUBSCRIPTION), no Intune, no Entra ID P1.
+    servicePlans: [
+      'EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD', 'SHAREPOINTWAC', 'TEAMS1', 'MCOSTANDARD', 'OFFICEMOBILE_SUBSCRIPTION',
+      'PROJECTWORKMANAGEMENT', 'YAMMER_ENTERPRISE', 'SWAY',
+    ],
+  },
   O365_BUSINESS_PREMIUM: {
     skuId: 'f245ecc8-75af-4f8e-b61f-27d8114de5f3',
     productName: 'Microsoft 365 Business Standard',
     appliesTo: 'User',
+    // Exchange, SharePoint, Teams and the desktop apps; no Intune, no Entra ID P1 (Business Premium adds those).
     servicePlans: ['EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD', 'SHAREPOINTWAC', 'TEAMS1', 'MCOSTANDARD', 'OFFICE_BUSINESS', 'PROJECTWORKMANAGEMENT', 'SWAY'],
   },
   SPB: {

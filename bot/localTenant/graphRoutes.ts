@@ -3,12 +3,15 @@
  * tenant to a status and a JSON body shaped as real Graph answers. No HTTP here; the server
  * (and the $batch handler) call `routeGraphRequest`.
  *
- * To add an endpoint: add a route to ROUTES (path segments, `{name}` for a parameter) with a
- * handler per method.
+ * To add an endpoint: add a route to ROUTES (path segments, `{name}` for a parameter, also inside
+ * a segment as in `directoryRoles(roleTemplateId='{templateId}')`) with a handler per method.
+ *
+ * Collections of directory objects (users, memberOf, role members, …) are paged as Graph pages
+ * them: at most `pageSize` objects per answer, the rest behind `@odata.nextLink` (`$skiptoken`).
  */
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { DIRECTORY_ROLE_TEMPLATES } from './catalog';
-import { deterministicGuid, type SeedTenant, type SeedUser } from './seed';
+import { deterministicGuid, type SeedServicePrincipal, type SeedTenant, type SeedUser } from './seed';
 
 /** A Graph answer before it is written: the error body gets its innerError when sent. */
 export interface GraphResult {
@@ -28,12 +31,20 @@ export interface GraphRequest {
   /** e.g. http://127.0.0.1:51234/tenants/{tenantId}/v1.0, for @odata.context. */
   serviceRoot: string;
   body?: unknown;
+  /** Objects per page of a directory-object collection; Graph's default of 100 when absent. */
+  pageSize?: number;
 }
+
+/** Graph's default page size for directory objects. */
+export const DEFAULT_PAGE_SIZE = 100;
 
 type Handler = (req: GraphRequest, params: Record<string, string>) => GraphResult;
 
+/** Matches one path segment; the parameters it binds, or undefined when it does not match. */
+type SegmentMatcher = (segment: string) => Record<string, string> | undefined;
+
 interface Route {
-  segments: string[];
+  segments: SegmentMatcher[];
   handlers: Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
 }
 
@@ -44,7 +55,7 @@ export function graphError(status: number, code: string, message: string, header
 
 /** Routes a request to its endpoint; unknown paths and methods answer as Graph does. */
 export function routeGraphRequest(req: GraphRequest): GraphResult {
-  const unsupported = [...req.query.keys()].find((k) => k.startsWith('$') && k.toLowerCase() !== '$select');
+  const unsupported = [...req.query.keys()].find((k) => k.startsWith('$') && !SUPPORTED_QUERY_OPTIONS.has(k.toLowerCase()));
   for (const route of ROUTES) {
     const params = matchRoute(route.segments, req.segments);
     if (!params) continue;
@@ -66,6 +77,9 @@ export function routeGraphRequest(req: GraphRequest): GraphResult {
   return graphError(400, 'BadRequest', `Resource not found for the segment '${firstUnknownSegment(req.segments)}'.`);
 }
 
+/** $skiptoken is honoured only by paged collections (the others answer 400 when given one). */
+const SUPPORTED_QUERY_OPTIONS = new Set(['$select', '$skiptoken']);
+
 const ROUTES: Route[] = [
   route('/organization', { GET: (r) => collection(r, 'organization', [organizationOf(r)], ORGANIZATION_TYPE) }),
   route('/organization/{id}', {
@@ -86,7 +100,7 @@ const ROUTES: Route[] = [
     },
   }),
   route('/directory/subscriptions', { GET: (r) => collection(r, 'directory/subscriptions', subscriptionsOf(r), SUBSCRIPTION_TYPE) }),
-  route('/users', { GET: (r) => collection(r, 'users', r.tenant.users.map((u) => userOf(r, u)), USER_TYPE, USER_DEFAULT_PROPERTIES) }),
+  route('/users', { GET: (r) => collection(r, 'users', r.tenant.users.map((u) => userOf(r, u)), USER_TYPE, { defaults: USER_DEFAULT_PROPERTIES, paged: true }) }),
   route('/users/{id}', { GET: (r, p) => withUser(r, p, (u) => entity(r, 'users', userOf(r, u), USER_TYPE, USER_DEFAULT_PROPERTIES)) }),
   route('/users/{id}/mailboxSettings', {
     GET: (r, p) =>
@@ -96,31 +110,63 @@ const ROUTES: Route[] = [
           : graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'),
       ),
   }),
-  route('/users/{id}/transitiveMemberOf', { GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), ROLE_TYPE)) }),
+  // The seed has no groups, so direct and transitive memberships are the same roles.
+  route('/users/{id}/transitiveMemberOf', {
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), DIRECTORY_OBJECT_TYPE, { paged: true })),
+  }),
   route('/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole', {
-    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE)),
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE, { paged: true })),
   }),
-  route('/users/{id}/memberOf', { GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), ROLE_TYPE)) }),
+  route('/users/{id}/memberOf', {
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryObjects', directoryRolesOf(r, u), DIRECTORY_OBJECT_TYPE, { paged: true })),
+  }),
   route('/users/{id}/memberOf/microsoft.graph.directoryRole', {
-    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE)),
+    GET: (r, p) => withUser(r, p, (u) => collection(r, 'directoryRoles', directoryRolesOf(r, u), ROLE_TYPE, { paged: true })),
   }),
+  // Only activated roles exist as directoryRole objects: here, the roles someone in the tenant holds.
+  route('/directoryRoles', { GET: (r) => collection(r, 'directoryRoles', activatedRoleTemplateIds(r).map((t) => directoryRoleOf(r, t)), ROLE_TYPE, { paged: true }) }),
+  route('/directoryRoles/{id}', { GET: (r, p) => withRoleById(r, p, (t) => entity(r, 'directoryRoles', directoryRoleOf(r, t), ROLE_TYPE)) }),
+  route('/directoryRoles/{id}/members', { GET: (r, p) => withRoleById(r, p, (t) => roleMembers(r, t)) }),
+  route("/directoryRoles(roleTemplateId='{templateId}')", {
+    GET: (r, p) => withRoleByTemplate(r, p, (t) => entity(r, 'directoryRoles', directoryRoleOf(r, t), ROLE_TYPE)),
+  }),
+  route("/directoryRoles(roleTemplateId='{templateId}')/members", { GET: (r, p) => withRoleByTemplate(r, p, (t) => roleMembers(r, t)) }),
   route('/tenantRelationships/delegatedAdminCustomers', {
     GET: (r) => collection(r, 'tenantRelationships/delegatedAdminCustomers', delegatedAdminCustomersOf(r), CUSTOMER_TYPE),
   }),
 ];
 
 function route(path: string, handlers: Route['handlers']): Route {
-  return { segments: path.split('/').filter(Boolean), handlers };
+  return { segments: path.split('/').filter(Boolean).map(segmentMatcher), handlers };
 }
 
-function matchRoute(pattern: string[], segments: string[]): Record<string, string> | undefined {
+/** A literal segment matches case-insensitively, as Graph does; `{name}` binds a parameter, alone or inside a segment. */
+function segmentMatcher(pattern: string): SegmentMatcher {
+  if (!pattern.includes('{')) return (s) => (s.toLowerCase() === pattern.toLowerCase() ? {} : undefined);
+  const names: string[] = [];
+  const source = pattern
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const param = /^\{(.+)\}$/.exec(part);
+      if (!param) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(param[1]!);
+      return '(.+?)';
+    })
+    .join('');
+  const regex = new RegExp(`^${source}$`, 'i');
+  return (s) => {
+    const match = regex.exec(s);
+    return match ? Object.fromEntries(names.map((name, i) => [name, match[i + 1]!])) : undefined;
+  };
+}
+
+function matchRoute(pattern: SegmentMatcher[], segments: string[]): Record<string, string> | undefined {
   if (pattern.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    const s = segments[i]!;
-    if (p.startsWith('{') && p.endsWith('}')) params[p.slice(1, -1)] = s;
-    else if (p.toLowerCase() !== s.toLowerCase()) return undefined;
+    const bound = pattern[i]!(segments[i]!);
+    if (!bound) return undefined;
+    Object.assign(params, bound);
   }
   return params;
 }
@@ -142,6 +188,20 @@ function withUser(r: GraphRequest, p: Record<string, string>, answer: (u: SeedUs
   const key = p.id!.toLowerCase();
   const user = r.tenant.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
   return user ? answer(user) : notFound(p.id!);
+}
+
+/** A role by its object id in the tenant; 404 when no such role is activated. */
+function withRoleById(r: GraphRequest, p: Record<string, string>, answer: (templateId: string) => GraphResult): GraphResult {
+  const key = p.id!.toLowerCase();
+  const templateId = activatedRoleTemplateIds(r).find((t) => directoryRoleObjectId(r.tenantId, t) === key);
+  return templateId ? answer(templateId) : notFound(p.id!);
+}
+
+/** A role by its template id (Graph's alternate key); 404 when the role is not activated in the tenant. */
+function withRoleByTemplate(r: GraphRequest, p: Record<string, string>, answer: (templateId: string) => GraphResult): GraphResult {
+  const key = p.templateId!.toLowerCase();
+  const templateId = activatedRoleTemplateIds(r).find((t) => t.toLowerCase() === key);
+  return templateId ? answer(templateId) : notFound(p.templateId!);
 }
 
 // ---- $select and @odata.context ----
@@ -182,18 +242,60 @@ function project(o: Json, props: readonly string[] | undefined): Json {
   return out;
 }
 
-function collection(r: GraphRequest, set: string, items: object[], type: EntityType, defaults?: readonly string[]): GraphResult {
+interface CollectionOptions {
+  /** Properties shown without $select: a list, or one per object (for mixed directory objects); all when absent. */
+  defaults?: readonly string[] | ((o: Json) => readonly string[] | undefined);
+  /** True for directory-object collections, which Graph pages with @odata.nextLink and $skiptoken. */
+  paged?: boolean;
+}
+
+function collection(r: GraphRequest, set: string, items: object[], type: EntityType, options: CollectionOptions = {}): GraphResult {
   const objects = items as Json[];
   const { props, error } = parseSelect(r, type, objects);
   if (error) return error;
-  const shown = props ?? defaults;
+  const shownFor = (o: Json): readonly string[] | undefined => props ?? (typeof options.defaults === 'function' ? options.defaults(o) : options.defaults);
+  const page = pageOf(r, objects, options.paged === true);
+  if ('error' in page) return page.error;
   return {
     status: 200,
     body: {
       '@odata.context': `${r.serviceRoot}/$metadata#${set}${props ? `(${props.join(',')})` : ''}`,
-      value: objects.map((o) => project(o, shown)),
+      value: page.items.map((o) => project(o, shownFor(o))),
+      ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
     },
   };
+}
+
+/** The page a request asks for ($skiptoken), and the link to the next one when more remain. */
+function pageOf(r: GraphRequest, objects: Json[], paged: boolean): { items: Json[]; nextLink?: string } | { error: GraphResult } {
+  const token = [...r.query.entries()].find(([k]) => k.toLowerCase() === '$skiptoken')?.[1];
+  if (!paged) {
+    if (token !== undefined) return { error: graphError(400, 'Request_UnsupportedQuery', "The local tenant does not support the query option '$skiptoken' here.") };
+    return { items: objects };
+  }
+  const offset = token === undefined ? 0 : decodeSkipToken(token);
+  if (offset === undefined || offset > objects.length) {
+    return { error: graphError(400, 'Directory_InvalidPagingToken', 'The paging token ($skiptoken) is not valid for this request.') };
+  }
+  const size = Math.max(1, Math.floor(r.pageSize ?? DEFAULT_PAGE_SIZE));
+  const end = offset + size;
+  if (end >= objects.length) return { items: objects.slice(offset) };
+  const query = [...r.query.entries()]
+    .filter(([k]) => k.toLowerCase() !== '$skiptoken')
+    .map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/gi, ',')}`);
+  query.push(`$skiptoken=${encodeSkipToken(end)}`);
+  const path = r.segments.map((s) => encodeURIComponent(s).replace(/%3D/gi, '=').replace(/%40/g, '@')).join('/');
+  return { items: objects.slice(offset, end), nextLink: `${r.serviceRoot}/${path}?${query.join('&')}` };
+}
+
+/** Opaque to clients, as Graph's are: base64url of the offset of the next page. */
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(`RFNwdAIA:${offset}`).toString('base64url');
+}
+
+function decodeSkipToken(token: string): number | undefined {
+  const match = /^RFNwdAIA:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
 }
 
 function entity(r: GraphRequest, set: string, item: object, type: EntityType, defaults?: readonly string[], isEntitySet = true): GraphResult {
@@ -211,11 +313,21 @@ function entity(r: GraphRequest, set: string, item: object, type: EntityType, de
 // ---- Resources, derived from the seed ----
 
 const ORGANIZATION_TYPE: EntityType = { name: 'organization' };
-const SKU_TYPE: EntityType = { name: 'subscribedSku' };
+// Types list their properties so that $select works on an empty collection too.
+const SKU_TYPE: EntityType = {
+  name: 'subscribedSku',
+  properties: ['accountId', 'accountName', 'appliesTo', 'capabilityStatus', 'consumedUnits', 'id', 'prepaidUnits', 'servicePlans', 'skuId', 'skuPartNumber', 'subscriptionIds'],
+};
 const DOMAIN_TYPE: EntityType = { name: 'domain' };
-const SUBSCRIPTION_TYPE: EntityType = { name: 'companySubscription' };
+const SUBSCRIPTION_TYPE: EntityType = {
+  name: 'companySubscription',
+  properties: [
+    'commerceSubscriptionId', 'createdDateTime', 'id', 'isTrial', 'nextLifecycleDateTime', 'ownerId', 'ownerTenantId', 'ownerType',
+    'serviceStatus', 'skuId', 'skuPartNumber', 'status', 'totalLicenses',
+  ],
+};
 const MAILBOX_SETTINGS_TYPE: EntityType = { name: 'mailboxSettings' };
-const ROLE_TYPE: EntityType = { name: 'directoryRole' };
+const ROLE_TYPE: EntityType = { name: 'directoryRole', properties: ['deletedDateTime', 'description', 'displayName', 'id', 'roleTemplateId'] };
 const CUSTOMER_TYPE: EntityType = { name: 'delegatedAdminCustomer' };
 
 /** The properties v1.0 returns for a user when no $select is given. */
@@ -238,6 +350,17 @@ const USER_TYPE: EntityType = {
     'responsibilities', 'schools', 'securityIdentifier', 'showInAddressList', 'signInSessionsValidFromDateTime', 'skills', 'state',
     'streetAddress', 'surname', 'usageLocation', 'userPrincipalName', 'userType',
   ],
+};
+
+const SERVICE_PRINCIPAL_PROPERTIES = [
+  'accountEnabled', 'appDisplayName', 'appId', 'appOwnerOrganizationId', 'deletedDateTime', 'displayName', 'id', 'servicePrincipalNames',
+  'servicePrincipalType', 'signInAudience', 'tags',
+] as const;
+
+/** A collection of mixed directory objects (roles, users, service principals): $select may name a property of any of them. */
+const DIRECTORY_OBJECT_TYPE: EntityType = {
+  name: 'directoryObject',
+  properties: [...new Set([...ROLE_TYPE.properties!, ...USER_TYPE.properties!, ...SERVICE_PRINCIPAL_PROPERTIES])],
 };
 
 function organizationOf(r: GraphRequest): MicrosoftGraph.Organization {
@@ -358,18 +481,55 @@ export function directoryRoleObjectId(tenantId: string, roleTemplateId: string):
   return deterministicGuid('directoryRole', tenantId.toLowerCase(), roleTemplateId.toLowerCase());
 }
 
+function directoryRoleOf(r: GraphRequest, templateId: string): MicrosoftGraph.DirectoryRole & { '@odata.type': string } {
+  const template = DIRECTORY_ROLE_TEMPLATES[templateId];
+  return {
+    '@odata.type': '#microsoft.graph.directoryRole',
+    id: directoryRoleObjectId(r.tenantId, templateId),
+    deletedDateTime: null,
+    description: template?.description ?? null,
+    displayName: template?.displayName ?? null,
+    roleTemplateId: templateId,
+  };
+}
+
 function directoryRolesOf(r: GraphRequest, u: SeedUser): Array<MicrosoftGraph.DirectoryRole & { '@odata.type': string }> {
-  return u.directoryRoleTemplateIds.map((templateId) => {
-    const template = DIRECTORY_ROLE_TEMPLATES[templateId];
-    return {
-      '@odata.type': '#microsoft.graph.directoryRole',
-      id: directoryRoleObjectId(r.tenantId, templateId),
-      deletedDateTime: null,
-      description: template?.description ?? null,
-      displayName: template?.displayName ?? null,
-      roleTemplateId: templateId,
-    };
+  return u.directoryRoleTemplateIds.map((templateId) => directoryRoleOf(r, templateId));
+}
+
+/** The role templates someone (a user or an app) holds in the tenant, in seed order: the activated roles. */
+function activatedRoleTemplateIds(r: GraphRequest): string[] {
+  const holders = [...r.tenant.users, ...(r.tenant.servicePrincipals ?? [])];
+  return [...new Set(holders.flatMap((h) => h.directoryRoleTemplateIds.map((t) => t.toLowerCase())))];
+}
+
+/** `GET …/members` of a role: its users (default user properties) and apps, each with its @odata.type. */
+function roleMembers(r: GraphRequest, templateId: string): GraphResult {
+  const holds = (h: { directoryRoleTemplateIds: string[] }): boolean => h.directoryRoleTemplateIds.some((t) => t.toLowerCase() === templateId);
+  const members: Json[] = [
+    ...r.tenant.users.filter(holds).map((u) => ({ '@odata.type': '#microsoft.graph.user', ...userOf(r, u) })),
+    ...(r.tenant.servicePrincipals ?? []).filter(holds).map((sp) => ({ '@odata.type': '#microsoft.graph.servicePrincipal', ...servicePrincipalOf(r, sp) })),
+  ];
+  return collection(r, 'directoryObjects', members, DIRECTORY_OBJECT_TYPE, {
+    defaults: (o) => (o['@odata.type'] === '#microsoft.graph.user' ? USER_DEFAULT_PROPERTIES : undefined),
+    paged: true,
   });
+}
+
+function servicePrincipalOf(r: GraphRequest, sp: SeedServicePrincipal): MicrosoftGraph.ServicePrincipal {
+  return {
+    id: sp.id,
+    accountEnabled: true,
+    appDisplayName: sp.displayName,
+    appId: sp.appId,
+    appOwnerOrganizationId: r.tenantId,
+    deletedDateTime: null,
+    displayName: sp.displayName,
+    servicePrincipalNames: [sp.appId],
+    servicePrincipalType: 'Application',
+    signInAudience: 'AzureADMyOrg',
+    tags: [],
+  };
 }
 
 function delegatedAdminCustomersOf(r: GraphRequest): Array<MicrosoftGraph.DelegatedAdminCustomer & { '@odata.type': string }> {

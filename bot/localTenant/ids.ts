@@ -3,6 +3,8 @@ export const TENANTS = {
   contoso: 'c0a70500-0000-4000-8000-000000000001',
   northwind: 'a0d1f00d-0000-4000-8000-000000000002',
   fabrikam: 'fab1ca00-0000-4000-8000-000000000003',
+  /** Exactly 150 paid, enabled seats, plus suspended, trial and grace-period (Warning) ones: the eligibility edge. */
+  tailspin: '7a115010-0000-4000-8000-000000000004',
 } as const;
 
 export const USERS = {
@@ -24,6 +26,16 @@ export const USERS = {
   andrew: 'a0d1f00d-0000-4000-8000-00000000b002',
   /** Fabrikam (partner), Global Administrator, fr-FR, Romance Standard Time. */
   patti: 'fab1ca00-0000-4000-8000-00000000c001',
+  /** Tailspin Toys, Global Administrator, en-US, Central Standard Time. */
+  kim: '7a115010-0000-4000-8000-00000000d001',
+  /** Tailspin Toys, no admin role, en-GB, GMT Standard Time. */
+  lee: '7a115010-0000-4000-8000-00000000d002',
+} as const;
+
+/** Service principals (apps) that hold directory roles: role members that are not users. */
+export const SERVICE_PRINCIPALS = {
+  /** Contoso's mail migration app, Exchange Administrator. */
+  contosoMailMigration: 'c0a70500-0000-4000-8000-00000000e001',
 } as const;
 
 /** Role template ids used by the seed (stable across all tenants in Entra ID). */

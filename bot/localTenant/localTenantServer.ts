@@ -39,6 +39,11 @@ export interface LocalTenantServerOptions {
   seed?: LocalTenantSeed;
   /** Called once per Graph request answered and on unexpected errors; nothing is logged without it. */
   log?: (msg: string, fields: object) => void;
+  /**
+   * Objects per page of directory-object collections (users, memberOf, role members); Graph's 100
+   * when absent. A small value makes the server answer with `@odata.nextLink`, to test paging.
+   */
+  pageSize?: number;
 }
 
 interface TenantState {
@@ -60,6 +65,7 @@ const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Typ
 export class LocalTenantServer {
   private readonly seed: LocalTenantSeed;
   private readonly log?: (msg: string, fields: object) => void;
+  private readonly pageSize?: number;
   private readonly faults = new FaultTable();
   private recorded: RecordedRequest[] = [];
   private tenants = new Map<string, TenantState>();
@@ -70,6 +76,10 @@ export class LocalTenantServer {
   constructor(options: LocalTenantServerOptions = {}) {
     this.seed = structuredClone(options.seed ?? defaultSeed());
     this.log = options.log;
+    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize >= 1)) {
+      throw new TypeError('pageSize must be an integer >= 1');
+    }
+    this.pageSize = options.pageSize;
     this.resetData();
   }
 
@@ -232,7 +242,7 @@ export class LocalTenantServer {
           const parsed = parseJsonBody(body, headerValue(req, 'content-type'));
           result = parsed.error
             ? parsed.error
-            : routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method, segments: graphSegments, query: new URLSearchParams(rawQuery), serviceRoot, body: parsed.value });
+            : routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method, segments: graphSegments, query: new URLSearchParams(rawQuery), serviceRoot, body: parsed.value, ...this.paging() });
         }
       }
     }
@@ -286,7 +296,7 @@ export class LocalTenantServer {
       const injected = await this.applyFaults({ tenantId: state.id, method: step.method, path, viaBatch: true });
       if (injected) return injected;
       if (segments.length === 1 && segments[0] === '$batch') return graphError(400, 'BadRequest', 'A batch request cannot contain another $batch.');
-      return routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method: step.method, segments, query: new URLSearchParams(rawQuery), serviceRoot, body: step.body });
+      return routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method: step.method, segments, query: new URLSearchParams(rawQuery), serviceRoot, body: step.body, ...this.paging() });
     };
     // Dependencies are acyclic (checked by parseBatch), so awaiting them cannot deadlock.
     for (const step of orderByDependencies(steps)) results.set(step.id, run(step));
@@ -363,6 +373,10 @@ export class LocalTenantServer {
   }
 
   // ---- Helpers ----
+
+  private paging(): { pageSize?: number } {
+    return this.pageSize !== undefined ? { pageSize: this.pageSize } : {};
+  }
 
   private record(r: Omit<RecordedRequest, 'at'>): void {
     this.recorded.push({ at: new Date().toISOString(), ...r });

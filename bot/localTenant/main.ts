@@ -1,7 +1,8 @@
 /**
  * Runs the local tenant on its own:
- *   node --import tsx bot/localTenant/main.ts [--port 3979] [--host 127.0.0.1] [--verbose]
- * Prints the root URL on stdout once listening; --verbose logs each request to stderr as JSON.
+ *   node --import tsx bot/localTenant/main.ts [--port 3979] [--host 127.0.0.1] [--page-size 100] [--verbose]
+ * Prints the root URL on stdout once listening; --verbose logs each request to stderr as JSON;
+ * --page-size pages directory-object collections smaller than Graph's 100 (to try @odata.nextLink).
  */
 import { parseArgs } from 'node:util';
 import { LocalTenantServer } from './localTenantServer';
@@ -11,16 +12,20 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '3979' },
       host: { type: 'string', default: '127.0.0.1' },
+      'page-size': { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, not '${values.port}'`);
 
+  const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1)) throw new Error(`--page-size must be an integer >= 1, not '${values['page-size']}'`);
+
   const log = values.verbose
     ? (msg: string, fields: object): void => void process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`)
     : undefined;
-  const server = new LocalTenantServer(log ? { log } : {});
+  const server = new LocalTenantServer({ ...(log ? { log } : {}), ...(pageSize !== undefined ? { pageSize } : {}) });
   const root = await server.start(port, values.host);
   process.stdout.write(`${root}\n`);
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
-import { ROLE_TEMPLATES, TENANTS, USERS } from './ids';
+import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
 
 /** Everything the local tenant serves: tenant id → tenant. */
 export interface LocalTenantSeed {
@@ -24,6 +24,11 @@ export interface SeedTenant {
   /** `GET /domains`; the verified ones also appear in `organization.verifiedDomains`. */
   domains: SeedDomain[];
   users: SeedUser[];
+  /**
+   * Apps holding directory roles: they appear among a role's members (`GET /directoryRoles/…/members`)
+   * with `@odata.type` `#microsoft.graph.servicePrincipal`, never in `/users`.
+   */
+  servicePrincipals?: SeedServicePrincipal[];
   /** `GET /tenantRelationships/delegatedAdminCustomers`: empty unless the tenant is a partner. */
   delegatedAdminCustomers: SeedDelegatedAdminCustomer[];
 }
@@ -102,6 +107,14 @@ export interface SeedUser {
   /** Absent for a user without an Exchange Online mailbox (Graph then answers 404 for mailboxSettings). */
   mailboxSettings?: SeedMailboxSettings;
   /** Directory roles the user holds, by role template id (see ids.ts ROLE_TEMPLATES). */
+  directoryRoleTemplateIds: string[];
+}
+
+export interface SeedServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  /** Directory roles the app holds, by role template id. */
   directoryRoleTemplateIds: string[];
 }
 
@@ -319,10 +332,20 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
             directoryRoleTemplateIds: [],
           },
         ],
+        // An app among the Exchange Administrators: role members are not always users.
+        servicePrincipals: [
+          {
+            id: SERVICE_PRINCIPALS.contosoMailMigration,
+            appId: deterministicGuid('application', TENANTS.contoso, 'mail-migration'),
+            displayName: 'Contoso Mail Migration',
+            directoryRoleTemplateIds: [ROLE_TEMPLATES.exchangeAdministrator],
+          },
+        ],
         delegatedAdminCustomers: [],
       },
 
       // Not eligible: 40 paid seats; the 25 E5 Developer seats are a trial and never count.
+      // Business Standard: Exchange, SharePoint, Teams and the Office apps, but no Intune or Entra ID P1.
       [TENANTS.northwind]: {
         organization: organization({
           displayName: 'Northwind Traders',
@@ -338,7 +361,7 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
           createdDateTime: '2022-05-10T16:00:00Z',
         }),
         skus: [
-          catalogSku(TENANTS.northwind, 'SPB', { enabled: 40, consumed: 38, ...PAID }),
+          catalogSku(TENANTS.northwind, 'O365_BUSINESS_PREMIUM', { enabled: 40, consumed: 38, ...PAID }),
           // The trial: part number DEVELOPERPACK_E5 (on no eligible list), and its subscription
           // has isTrial: true in GET /directory/subscriptions, which is where Graph marks trials.
           catalogSku(TENANTS.northwind, 'DEVELOPERPACK_E5', {
@@ -400,6 +423,66 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
           { tenantId: TENANTS.contoso, displayName: 'Contoso' },
           { tenantId: TENANTS.northwind, displayName: 'Northwind Traders' },
         ],
+      },
+
+      // The eligibility edge: exactly 150 paid, enabled, non-trial seats (Business Premium 100 +
+      // Office 365 E1 50). Next to them, seats that must not count: an E5 trial whose part number
+      // looks paid (only directory/subscriptions says isTrial), a suspended Office 365 E3, and an
+      // expired Business Standard in its grace period (capabilityStatus Warning, units in
+      // prepaidUnits.warning). Cloud-only, in Great Britain.
+      [TENANTS.tailspin]: {
+        organization: organization({
+          displayName: 'Tailspin Toys',
+          countryLetterCode: 'GB',
+          preferredLanguage: 'en',
+          onPremisesSyncEnabled: null,
+          businessPhones: ['+44 161 555 0190'],
+          street: '14 Kite Lane',
+          city: 'Manchester',
+          postalCode: 'M1 4BT',
+          country: 'United Kingdom',
+          createdDateTime: '2021-11-08T10:00:00Z',
+          technicalNotificationMails: ['kim@tailspintoys.com'],
+        }),
+        skus: [
+          catalogSku(TENANTS.tailspin, 'SPB', { enabled: 100, consumed: 97, ...PAID }),
+          catalogSku(TENANTS.tailspin, 'STANDARDPACK', { enabled: 50, consumed: 46, ...PAID }),
+          // A 30-day Microsoft 365 E5 trial: same part number as the paid product.
+          catalogSku(TENANTS.tailspin, 'SPE_E5', {
+            enabled: 25, consumed: 4, isTrial: true, createdDateTime: days(-20), nextLifecycleDateTime: days(10),
+          }),
+          // Cancelled: no enabled units, 30 suspended until the subscription is deleted.
+          catalogSku(TENANTS.tailspin, 'ENTERPRISEPACK', {
+            enabled: 0, suspended: 30, consumed: 0, capabilityStatus: 'Suspended',
+            createdDateTime: '2022-01-10T00:00:00Z', nextLifecycleDateTime: days(60),
+          }),
+          // Expired, in its 30-day grace period: users keep access, the units sit in prepaidUnits.warning.
+          catalogSku(TENANTS.tailspin, 'O365_BUSINESS_PREMIUM', {
+            enabled: 0, warning: 20, consumed: 18, capabilityStatus: 'Warning',
+            createdDateTime: '2022-03-01T00:00:00Z', nextLifecycleDateTime: days(12),
+          }),
+        ],
+        domains: [
+          { id: 'tailspintoys.onmicrosoft.com', authenticationType: 'Managed', isDefault: false, isInitial: true, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'tailspintoys.com', authenticationType: 'Managed', isDefault: true, isInitial: false, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+        ],
+        users: [
+          {
+            id: USERS.kim, userPrincipalName: 'kim@tailspintoys.com', mail: 'kim@tailspintoys.com',
+            displayName: 'Kim Abercrombie', givenName: 'Kim', surname: 'Abercrombie', jobTitle: 'Head of IT', department: 'IT', officeLocation: 'Dallas 3',
+            preferredLanguage: 'en-US', usageLocation: 'US', businessPhones: ['+1 214 555 0191'], mobilePhone: '+1 214 555 0192', accountEnabled: true,
+            mailboxSettings: mailbox('Central Standard Time', 'en-US', 'English (United States)', ['08:00', '17:00'], ['M/d/yyyy', 'h:mm tt']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.lee, userPrincipalName: 'lee@tailspintoys.com', mail: 'lee@tailspintoys.com',
+            displayName: 'Lee Gu', givenName: 'Lee', surname: 'Gu', jobTitle: 'Store Manager', department: 'Retail', officeLocation: 'Manchester 1',
+            preferredLanguage: 'en-GB', usageLocation: 'GB', businessPhones: ['+44 161 555 0193'], mobilePhone: '+44 7700 900193', accountEnabled: true,
+            mailboxSettings: mailbox('GMT Standard Time', 'en-GB', 'English (United Kingdom)', ['09:00', '17:30'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: [],
+          },
+        ],
+        delegatedAdminCustomers: [],
       },
     },
   };

@@ -77,9 +77,9 @@ describe('card renderer', () => {
   });
 
   it('renders in Chinese for a zh-CN user and in English for an unknown locale', () => {
-    assert.equal((renderer.expand('welcome', 'zh-CN').body as Node[])[0]!.text, '欢迎使用 FastTrack 载入服务');
-    assert.equal((renderer.expand('welcome', 'zh').body as Node[])[0]!.text, '欢迎使用 FastTrack 载入服务');
-    assert.equal((renderer.expand('welcome', 'xx-XX').body as Node[])[0]!.text, 'Welcome to FastTrack onboarding');
+    assert.equal((renderer.expand('welcome', 'zh-CN', { resumeRequestId: '' }).body as Node[])[0]!.text, '欢迎使用 FastTrack 载入服务');
+    assert.equal((renderer.expand('welcome', 'zh', { resumeRequestId: '' }).body as Node[])[0]!.text, '欢迎使用 FastTrack 载入服务');
+    assert.equal((renderer.expand('welcome', 'xx-XX', { resumeRequestId: '' }).body as Node[])[0]!.text, 'Welcome to FastTrack onboarding');
   });
 
   it('keeps entered values and shows errors next to their field on the form', () => {
@@ -89,7 +89,8 @@ describe('card renderer', () => {
   });
 
   it('shows no error lines on a fresh form', () => {
-    const data = { ...CARD_DATA.requestForm, hasErrors: false, errors: { contactName: '', contactEmail: '', services: '', preferredLanguage: '' } };
+    const errors = Object.fromEntries(Object.keys(CARD_DATA.requestForm!.values as object).map((k) => [k, '']));
+    const data = { ...CARD_DATA.requestForm, hasErrors: false, errors };
     const body = renderer.expand('requestForm', 'en-US', data).body as Node[];
     assert.equal(body.filter((e) => e.color === 'Attention').length, 0);
   });

@@ -1,7 +1,11 @@
-import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
-import { ConversationState } from 'botbuilder';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConversationState, MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
 import { CardRenderer } from '../../bot/cards/cardRenderer';
-import { RequestDialog } from '../../bot/dialogs/requestDialog';
+import { GLOBAL_ADMINISTRATOR } from '../../bot/config';
+import type { JourneyDeps } from '../../bot/dialogs/journeyDeps';
+import { parseEligibilityRules } from '../../bot/domain/eligibility';
+import { parseServiceCatalog } from '../../bot/domain/services';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import type { TenantDirectory } from '../../bot/graph/tenantDirectory';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
@@ -13,6 +17,28 @@ import { FastTrackBot } from '../../bot/teamsBot';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler';
 
 export const renderer = CardRenderer.load();
+const DATA = path.resolve(__dirname, '../../bot/data');
+export const rules = parseEligibilityRules(JSON.parse(fs.readFileSync(path.join(DATA, 'eligibility.json'), 'utf8')));
+export const catalog = parseServiceCatalog(JSON.parse(fs.readFileSync(path.join(DATA, 'services.json'), 'utf8')));
+
+/** The dependencies of the journey's dialogs, as production wires them, on a given Graph and storage. */
+export function journeyDeps(options: { graph: LocalTenantServer | TenantDirectory; storage: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[] }): JourneyDeps {
+  const directory =
+    'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
+  let counter = 0;
+  return {
+    directory,
+    requests: options.requests ?? new StorageRequestRepository(options.storage),
+    renderer,
+    logger: createLogger('silent'),
+    rules,
+    catalog,
+    adminRoleTemplateIds: options.adminRoleTemplateIds ?? [GLOBAL_ADMINISTRATOR],
+    clock: options.now ?? (() => new Date()),
+    // Deterministic but distinct request ids across bots sharing one storage.
+    random: (size) => Uint8Array.from({ length: size }, (_, i) => (Date.now() + counter++ * 7 + i * 13) % 256),
+  };
+}
 
 export interface TestUser {
   aadObjectId: string;
@@ -22,6 +48,8 @@ export interface TestUser {
 export const MEGAN: TestUser = { aadObjectId: USERS.megan, name: 'Megan Bowen', tenantId: TENANTS.contoso };
 export const LIWEI: TestUser = { aadObjectId: USERS.liwei, name: '李伟', tenantId: TENANTS.contoso };
 export const NANCY: TestUser = { aadObjectId: USERS.nancy, name: 'Nancy Davolio', tenantId: TENANTS.northwind };
+export const ADELE: TestUser = { aadObjectId: USERS.adele, name: 'Adele Vance', tenantId: TENANTS.contoso };
+export const ALEX: TestUser = { aadObjectId: USERS.alex, name: 'Alex Wilber', tenantId: TENANTS.contoso };
 
 /** A Teams personal-chat activity from a user, as Teams would send it. */
 export function teamsActivity(user: TestUser, locale: string, extra: Partial<Activity>): Partial<Activity> {
@@ -38,23 +66,13 @@ export function teamsActivity(user: TestUser, locale: string, extra: Partial<Act
 }
 
 /** A bot wired as in production but on MemoryStorage (or a given Storage) and a given Graph. */
-export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository }) {
+export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[] }) {
   const storage = options.storage ?? new MemoryStorage();
-  const logger = createLogger('silent');
-  const directory =
-    'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
-  const requests = options.requests ?? new StorageRequestRepository(storage);
-  const bot = new FastTrackBot({
-    conversationState: new ConversationState(storage),
-    requestDialog: new RequestDialog({ directory, requests, renderer, logger }),
-    directory,
-    requests,
-    references: new ConversationReferenceStore(storage),
-    renderer,
-    logger,
-  });
+  const deps = journeyDeps({ ...options, storage });
+  const requests = deps.requests;
+  const bot = new FastTrackBot({ ...deps, conversationState: new ConversationState(storage), references: new ConversationReferenceStore(storage) });
   const adapter = new TestAdapter((context) => bot.run(context));
-  adapter.onTurnError = createTurnErrorHandler(renderer, logger);
+  adapter.onTurnError = createTurnErrorHandler(renderer, deps.logger);
 
   /** Sends one activity and returns what the bot answered (typing indicators left out). */
   async function send(user: TestUser, locale: string, extra: Partial<Activity>): Promise<Partial<Activity>[]> {

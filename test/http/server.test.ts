@@ -60,20 +60,19 @@ describe('the bot over HTTP, on Azurite and the local tenant', function () {
     }
   });
 
-  it('answers Teams activities through the connector and keeps a request across a restart', async () => {
+  it('answers Teams activities through the connector and keeps the journey across a restart', async () => {
     let app = await start();
-    let requestId: string;
-    const submitValue = { contactName: 'Megan Bowen', contactEmail: 'megan@contoso.com', services: 'sharepoint', preferredLanguage: 'en-US' };
+    let servicesCard: string;
     try {
       assert.equal((await post(app, activity(connector.url, { value: { verb: 'request.start' } }))).status, 200);
       const replies = await connector.waitFor(2);
-      assert.match(visibleText(replies.map((r) => r.activity)), /Contoso/);
-      const form = JSON.stringify(replies[1]!.activity.attachments);
-      requestId = /"requestId":"(FT-[0-9A-Z]{8})"/.exec(form)![1]!;
+      assert.match(visibleText(replies.map((r) => r.activity)), /Tenant check[\s\S]*Contoso/);
+      const token = /"verb":"core.identity","token":"([0-9a-f]+)"/.exec(JSON.stringify(replies[1]!.activity.attachments))![1]!;
       connector.sent.splice(0);
-      await post(app, activity(connector.url, { value: { verb: 'request.submit', requestId, ...submitValue } }));
-      const confirmation = await connector.waitFor(1);
-      assert.match(visibleText(confirmation.map((r) => r.activity)), new RegExp(`Request received[\\s\\S]*${requestId}`));
+      await post(app, activity(connector.url, { value: { verb: 'core.identity', token, identityPlan: 'cloudOnly', dnsReady: 'yes' } }));
+      const services = await connector.waitFor(1);
+      servicesCard = JSON.stringify(services[0]!.activity.attachments);
+      assert.match(servicesCard, /services\.submit/);
     } finally {
       await app.stop();
     }
@@ -81,12 +80,12 @@ describe('the bot over HTTP, on Azurite and the local tenant', function () {
     connector.sent.splice(0);
     app = await start();
     try {
-      // The same submit after a restart finds the stored request rather than recording a second one.
-      await post(app, activity(connector.url, { value: { verb: 'request.submit', requestId, ...submitValue } }));
-      const again = await connector.waitFor(2);
-      const text = visibleText(again.map((r) => r.activity));
-      assert.match(text, /already submitted/);
-      assert.ok(text.includes(requestId));
+      // Azurite kept the dialog state and the request: the user is offered the very same step.
+      await post(app, activity(connector.url, { type: 'installationUpdate', action: 'add' }));
+      const back = await connector.waitFor(2);
+      assert.match(visibleText(back.map((r) => r.activity)), /Welcome back/);
+      const token = (s: string) => /"verb":"services.submit","token":"([0-9a-f]+)"/.exec(s)![1];
+      assert.equal(token(JSON.stringify(back[1]!.activity.attachments)), token(servicesCard));
     } finally {
       await app.stop();
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { ROLE_TEMPLATES, TENANTS, USERS } from '../../bot/localTenant/ids';
+import { directoryRoleObjectId } from '../../bot/localTenant/graphRoutes';
+import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 
 interface Answer<T = Record<string, unknown>> {
@@ -11,8 +12,11 @@ interface Answer<T = Record<string, unknown>> {
 
 interface GraphCollection<T> {
   '@odata.context': string;
+  '@odata.nextLink'?: string;
   value: T[];
 }
+
+const TEAMS_ADMINISTRATOR = '69091246-20e8-4a56-aa4d-066075b2a7a8';
 
 interface GraphErrorBody {
   error: { code: string; message: string; innerError: { date: string; 'request-id': string } };
@@ -204,6 +208,90 @@ describe('LocalTenantServer', () => {
       assert.deepEqual(await rolesOf(USERS.adele), []);
     });
 
+    it('accepts $select on a user\'s directory roles, even when the user holds none', async () => {
+      const path = (userId: string): string => `/users/${userId}/transitiveMemberOf/microsoft.graph.directoryRole?$select=roleTemplateId,displayName`;
+      const megan = await graph<GraphCollection<Record<string, unknown>>>(TENANTS.contoso, path(USERS.megan));
+      assert.equal(megan.status, 200);
+      assert.match(megan.body['@odata.context'], /\$metadata#directoryRoles\(roleTemplateId,displayName\)$/);
+      assert.deepEqual(megan.body.value, [
+        { '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: ROLE_TEMPLATES.globalAdministrator, displayName: 'Global Administrator' },
+      ]);
+      const adele = await graph<GraphCollection<unknown>>(TENANTS.contoso, path(USERS.adele));
+      assert.equal(adele.status, 200);
+      assert.deepEqual(adele.body.value, []);
+      const plain = await graph<GraphCollection<unknown>>(TENANTS.contoso, `/users/${USERS.adele}/transitiveMemberOf?$select=id,roleTemplateId`);
+      assert.equal(plain.status, 200);
+      assertGraphError(await graph(TENANTS.contoso, `${path(USERS.adele)},favouriteColour`), 400, 'BadRequest');
+    });
+
+    it('lists the activated directory roles: those someone in the tenant holds', async () => {
+      const { status, body } = await graph<GraphCollection<MicrosoftGraph.DirectoryRole>>(TENANTS.contoso, '/directoryRoles');
+      assert.equal(status, 200);
+      assert.match(body['@odata.context'], /\$metadata#directoryRoles$/);
+      assert.deepEqual(
+        body.value.map((r) => [r.id, r.roleTemplateId, r.displayName]),
+        [
+          [directoryRoleObjectId(TENANTS.contoso, ROLE_TEMPLATES.globalAdministrator), ROLE_TEMPLATES.globalAdministrator, 'Global Administrator'],
+          [directoryRoleObjectId(TENANTS.contoso, ROLE_TEMPLATES.exchangeAdministrator), ROLE_TEMPLATES.exchangeAdministrator, 'Exchange Administrator'],
+        ],
+      );
+      const northwind = await graph<GraphCollection<MicrosoftGraph.DirectoryRole>>(TENANTS.northwind, '/directoryRoles?$select=roleTemplateId');
+      assert.deepEqual(northwind.body.value.map((r) => r.roleTemplateId), [ROLE_TEMPLATES.globalAdministrator]);
+    });
+
+    it('lists a role\'s members by role template id, with $select, as typed directory objects', async () => {
+      const { status, body } = await graph<GraphCollection<Record<string, unknown>>>(
+        TENANTS.contoso,
+        `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.globalAdministrator}')/members?$select=id,displayName,mail`,
+      );
+      assert.equal(status, 200);
+      assert.match(body['@odata.context'], /\$metadata#directoryObjects\(id,displayName,mail\)$/);
+      assert.deepEqual(body.value, [
+        { '@odata.type': '#microsoft.graph.user', id: USERS.megan, displayName: 'Megan Bowen', mail: 'megan@contoso.com' },
+        { '@odata.type': '#microsoft.graph.user', id: USERS.liwei, displayName: '李伟', mail: 'liwei@contoso.com' },
+      ]);
+      assert.equal(body['@odata.nextLink'], undefined);
+    });
+
+    it('counts an app among a role\'s members, and shows users with their default properties without $select', async () => {
+      const { body } = await graph<GraphCollection<Record<string, unknown>>>(
+        TENANTS.contoso,
+        `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.exchangeAdministrator}')/members`,
+      );
+      assert.deepEqual(body.value.map((m) => [m['@odata.type'], m.id]), [
+        ['#microsoft.graph.user', USERS.alex],
+        ['#microsoft.graph.servicePrincipal', SERVICE_PRINCIPALS.contosoMailMigration],
+      ]);
+      const alex = body.value[0]!;
+      assert.equal(alex.userPrincipalName, 'alex@contoso.com');
+      assert.equal(alex.accountEnabled, undefined, 'not a default property');
+      assert.equal(body.value[1]!.servicePrincipalType, 'Application');
+    });
+
+    it('lists a role\'s members by the role\'s object id, and reads a role both ways', async () => {
+      const objectId = directoryRoleObjectId(TENANTS.contoso, ROLE_TEMPLATES.globalAdministrator);
+      const members = await graph<GraphCollection<MicrosoftGraph.User>>(TENANTS.contoso, `/directoryRoles/${objectId}/members?$select=id`);
+      assert.equal(members.status, 200);
+      assert.deepEqual(members.body.value.map((m) => m.id), [USERS.megan, USERS.liwei]);
+      const byId = await graph<MicrosoftGraph.DirectoryRole>(TENANTS.contoso, `/directoryRoles/${objectId}`);
+      const byTemplate = await graph<MicrosoftGraph.DirectoryRole>(TENANTS.contoso, `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.globalAdministrator}')`);
+      assert.equal(byId.status, 200);
+      assert.deepEqual(byTemplate.body, byId.body);
+      assert.equal(byId.body.roleTemplateId, ROLE_TEMPLATES.globalAdministrator);
+      // The template id is not the role's object id.
+      assertGraphError(await graph(TENANTS.contoso, `/directoryRoles/${ROLE_TEMPLATES.globalAdministrator}/members`), 404, 'Request_ResourceNotFound');
+    });
+
+    it('answers 404 for a role nobody in the tenant holds (not activated), also inside a batch', async () => {
+      assertGraphError(await graph(TENANTS.contoso, `/directoryRoles(roleTemplateId='${TEAMS_ADMINISTRATOR}')/members`), 404, 'Request_ResourceNotFound');
+      assertGraphError(await graph(TENANTS.northwind, `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.exchangeAdministrator}')/members`), 404, 'Request_ResourceNotFound');
+      const { body } = await batch(TENANTS.contoso, [
+        { id: 'global', method: 'GET', url: `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.globalAdministrator}')/members?$select=id` },
+        { id: 'teams', method: 'GET', url: `/directoryRoles(roleTemplateId='${TEAMS_ADMINISTRATOR}')/members?$select=id` },
+      ]);
+      assert.deepEqual(body.responses.map((r) => [r.id, r.status]), [['global', 200], ['teams', 404]]);
+    });
+
     it('lists the users of the tenant', async () => {
       const { status, body } = await graph<GraphCollection<MicrosoftGraph.User>>(TENANTS.contoso, '/users');
       assert.equal(status, 200);
@@ -238,7 +326,7 @@ describe('LocalTenantServer', () => {
     it('gives Northwind 40 paid seats and a trial that Graph marks in directory/subscriptions', async () => {
       const skus = await graph<GraphCollection<MicrosoftGraph.SubscribedSku>>(TENANTS.northwind, '/subscribedSkus');
       const byPart = new Map(skus.body.value.map((s) => [s.skuPartNumber, s]));
-      assert.equal(byPart.get('SPB')?.prepaidUnits?.enabled, 40);
+      assert.equal(byPart.get('O365_BUSINESS_PREMIUM')?.prepaidUnits?.enabled, 40);
       const trialSku = byPart.get('DEVELOPERPACK_E5')!;
       assert.equal(trialSku.prepaidUnits?.enabled, 25);
 
@@ -247,7 +335,49 @@ describe('LocalTenantServer', () => {
       const trial = subscriptions.body.value.find((s) => s.skuPartNumber === 'DEVELOPERPACK_E5')!;
       assert.equal(trial.isTrial, true);
       assert.deepEqual(trialSku.subscriptionIds, [trial.commerceSubscriptionId]);
-      assert.equal(subscriptions.body.value.find((s) => s.skuPartNumber === 'SPB')?.isTrial, false);
+      assert.equal(subscriptions.body.value.find((s) => s.skuPartNumber === 'O365_BUSINESS_PREMIUM')?.isTrial, false);
+    });
+
+    it('gives Tailspin Toys exactly 150 paid enabled seats, next to a trial, a suspended and a grace-period SKU', async () => {
+      const skus = await graph<GraphCollection<MicrosoftGraph.SubscribedSku>>(TENANTS.tailspin, '/subscribedSkus');
+      assert.equal(skus.status, 200);
+      const subscriptions = await graph<GraphCollection<MicrosoftGraph.CompanySubscription>>(TENANTS.tailspin, '/directory/subscriptions');
+      const trialIds = new Set(subscriptions.body.value.filter((x) => x.isTrial).map((x) => x.commerceSubscriptionId));
+      const isTrial = (s: MicrosoftGraph.SubscribedSku): boolean => (s.subscriptionIds ?? []).some((id) => trialIds.has(id));
+      assert.deepEqual(
+        skus.body.value.map((s) => [s.skuPartNumber, s.capabilityStatus, s.prepaidUnits?.enabled, s.prepaidUnits?.suspended, s.prepaidUnits?.warning, isTrial(s)]),
+        [
+          ['SPB', 'Enabled', 100, 0, 0, false],
+          ['STANDARDPACK', 'Enabled', 50, 0, 0, false],
+          ['SPE_E5', 'Enabled', 25, 0, 0, true],
+          ['ENTERPRISEPACK', 'Suspended', 0, 30, 0, false],
+          ['O365_BUSINESS_PREMIUM', 'Warning', 0, 0, 20, false],
+        ],
+      );
+      const paid = skus.body.value.filter((s) => s.capabilityStatus === 'Enabled' && !isTrial(s));
+      assert.equal(paid.reduce((n, s) => n + (s.prepaidUnits?.enabled ?? 0), 0), 150);
+      assert.equal(skus.body.value.find((s) => s.skuPartNumber === 'STANDARDPACK')?.skuId, '18181a46-0d4e-45cd-891e-60aabd171b4e');
+      assert.deepEqual(
+        subscriptions.body.value.map((x) => [x.skuPartNumber, x.status, x.totalLicenses]),
+        [['SPB', 'Enabled', 100], ['STANDARDPACK', 'Enabled', 50], ['SPE_E5', 'Enabled', 25], ['ENTERPRISEPACK', 'Suspended', 30], ['O365_BUSINESS_PREMIUM', 'Warning', 20]],
+      );
+    });
+
+    it('serves Tailspin Toys as cloud-only in GB, with Kim its only Global Administrator', async () => {
+      const org = await graph<GraphCollection<MicrosoftGraph.Organization>>(TENANTS.tailspin, '/organization');
+      assert.equal(org.body.value[0]?.displayName, 'Tailspin Toys');
+      assert.equal(org.body.value[0]?.countryLetterCode, 'GB');
+      assert.notEqual(org.body.value[0]?.onPremisesSyncEnabled, true);
+      assert.deepEqual(org.body.value[0]?.verifiedDomains?.map((d) => [d.name, d.isDefault, d.isInitial, d.type]), [
+        ['tailspintoys.onmicrosoft.com', false, true, 'Managed'],
+        ['tailspintoys.com', true, false, 'Managed'],
+      ]);
+      const mailbox = await graph<MicrosoftGraph.MailboxSettings>(TENANTS.tailspin, `/users/${USERS.kim}/mailboxSettings`);
+      assert.equal(mailbox.body.timeZone, 'Central Standard Time');
+      const admins = await graph<GraphCollection<MicrosoftGraph.User>>(TENANTS.tailspin, `/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.globalAdministrator}')/members?$select=id,displayName,mail`);
+      assert.deepEqual(admins.body.value.map((u) => [u.id, u.displayName, u.mail]), [[USERS.kim, 'Kim Abercrombie', 'kim@tailspintoys.com']]);
+      const lee = await graph<GraphCollection<unknown>>(TENANTS.tailspin, `/users/${USERS.lee}/transitiveMemberOf/microsoft.graph.directoryRole`);
+      assert.deepEqual(lee.body.value, []);
     });
 
     it('serves Northwind as cloud-only with Nancy as its Global Administrator in Eastern time', async () => {
@@ -459,6 +589,52 @@ describe('LocalTenantServer', () => {
       assert.equal((await fetch(`${root}/_local/requests`, { method: 'DELETE' })).status, 204);
       assert.equal(server.requests.length, 0);
     });
+  });
+});
+
+describe('LocalTenantServer paging', () => {
+  const server = new LocalTenantServer({ pageSize: 2 });
+
+  before(() => server.start(0));
+  after(() => server.stop());
+
+  it('pages directory objects behind @odata.nextLink, keeping $select', async () => {
+    const first = await fetch(`${server.baseUrlTemplate().replace('{tenantId}', TENANTS.contoso)}/v1.0/users?$select=id,mail`);
+    const page1 = (await first.json()) as GraphCollection<MicrosoftGraph.User>;
+    assert.equal(page1.value.length, 2);
+    assert.deepEqual(Object.keys(page1.value[0]!).sort(), ['id', 'mail']);
+    const link = page1['@odata.nextLink']!;
+    assert.ok(link.startsWith(`${server.baseUrlTemplate().replace('{tenantId}', TENANTS.contoso)}/v1.0/users?`), link);
+    assert.match(link, /\$select=id,mail&\$skiptoken=[\w-]+$/);
+
+    const ids: string[] = page1.value.map((u) => u.id!);
+    let next: string | undefined = link;
+    while (next) {
+      const page = (await (await fetch(next)).json()) as GraphCollection<MicrosoftGraph.User>;
+      ids.push(...page.value.map((u) => u.id!));
+      next = page['@odata.nextLink'];
+    }
+    assert.deepEqual(ids, [USERS.megan, USERS.liwei, USERS.adele, USERS.alex, USERS.priya, USERS.sita]);
+  });
+
+  it('pages a role\'s members addressed by template id, and leaves non-directory collections whole', async () => {
+    const root = `${server.baseUrlTemplate().replace('{tenantId}', TENANTS.contoso)}/v1.0`;
+    const members = (await (await fetch(`${root}/directoryRoles(roleTemplateId='${ROLE_TEMPLATES.exchangeAdministrator}')/members?$select=id`)).json()) as GraphCollection<unknown>;
+    assert.equal(members.value.length, 2);
+    assert.equal(members['@odata.nextLink'], undefined, 'two members fit one page of two');
+    const skus = (await (await fetch(`${root}/subscribedSkus`)).json()) as GraphCollection<unknown>;
+    assert.equal(skus.value.length, 6);
+    assert.equal(skus['@odata.nextLink'], undefined);
+  });
+
+  it('rejects a skip token it did not issue', async () => {
+    const res = await fetch(`${server.baseUrlTemplate().replace('{tenantId}', TENANTS.contoso)}/v1.0/users?$skiptoken=bogus`);
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as GraphErrorBody).error.code, 'Directory_InvalidPagingToken');
+  });
+
+  it('refuses a page size that is not a positive integer', () => {
+    assert.throws(() => new LocalTenantServer({ pageSize: 0 }), TypeError);
   });
 });
 

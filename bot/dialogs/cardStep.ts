@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { z } from 'zod';
+import type { CardName, CardRenderer, Strings } from '../cards/cardRenderer';
+import type { FieldErrors, Validation, Values } from '../domain/forms';
+
+/** What a card step starts with; serializable, because it lives in dialog state. */
+export interface CardStepOptions {
+  /** The inputs' current values (prefilled, or as last entered). */
+  values: Values;
+  /** Extra data the card shows (e.g. the services offered), passed to the spec. */
+  context?: Record<string, unknown>;
+}
+
+interface CardStepState extends CardStepOptions {
+  token: string;
+  errors: FieldErrors;
+}
+
+/** One card that asks for answers: how to draw it and how to check what comes back. */
+export interface CardStepSpec<T> {
+  card: CardName;
+  /** The submit verb of the card's primary action. */
+  verb: string;
+  /** Card data besides values, errors, token and strings (added by the step). */
+  data?(strings: Strings, options: CardStepOptions, locale: string | undefined): Record<string, unknown>;
+  validate(value: unknown, options: CardStepOptions, context: TurnContext): Validation<T> | Promise<Validation<T>>;
+}
+
+const submitSchema = z.looseObject({ verb: z.string().max(64), token: z.string().max(32).optional() });
+
+/**
+ * Shows a card and waits for its submit. Invalid answers re-show the card with the errors next to
+ * the fields and every value kept; anything else (typed text, an old card) gets a reminder and the
+ * card again. Ends with the validated result. A token ties a card to its step, so a click on a
+ * card from an earlier step is recognised instead of being taken for this one.
+ */
+export class CardStep<T> extends Dialog<CardStepOptions> {
+  constructor(
+    id: string,
+    private readonly renderer: CardRenderer,
+    private readonly spec: CardStepSpec<T>,
+  ) {
+    super(id);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: CardStepOptions): Promise<DialogTurnResult> {
+    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: randomBytes(6).toString('hex'), errors: {} };
+    dc.activeDialog!.state = state;
+    await this.send(dc.context, state);
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state = dc.activeDialog!.state as CardStepState;
+    const activity = dc.context.activity;
+    if (activity.type !== 'message') return Dialog.EndOfTurn;
+    const submit = submitSchema.safeParse(activity.value);
+    if (submit.success && submit.data.verb === this.spec.verb && submit.data.token === state.token) {
+      const result = await this.spec.validate(activity.value, state, dc.context);
+      if (result.ok) return dc.endDialog(result.result);
+      state.values = { ...state.values, ...result.values };
+      state.errors = result.errors;
+      await this.send(dc.context, state);
+      return Dialog.EndOfTurn;
+    }
+    const reminder = submit.success ? (s: Strings) => s.messages.staleCard : (s: Strings) => s.messages.pendingStep;
+    await dc.context.sendActivity(this.renderer.text(activity.locale, reminder));
+    await this.send(dc.context, state);
+    return Dialog.EndOfTurn;
+  }
+
+  override async repromptDialog(context: TurnContext, instance: { state: unknown }): Promise<void> {
+    await this.send(context, instance.state as CardStepState);
+  }
+
+  private async send(context: TurnContext, state: CardStepState): Promise<void> {
+    const locale = context.activity.locale;
+    const strings = this.renderer.strings(locale);
+    const errors: Record<string, string> = {};
+    for (const field of Object.keys(state.values)) {
+      const code = state.errors[field];
+      errors[field] = code ? strings.form.errors[code] : '';
+    }
+    const card = this.renderer.card(this.spec.card, locale, {
+      ...(this.spec.data?.(strings, state, locale) ?? {}),
+      token: state.token,
+      values: state.values,
+      errors,
+      hasErrors: Object.keys(state.errors).length > 0,
+    });
+    await context.sendActivity({ attachments: [card] });
+  }
+}

@@ -1,0 +1,20 @@
+import type { CardRenderer } from '../cards/cardRenderer';
+import type { EligibilityRules } from '../domain/eligibility';
+import type { ServiceCatalog } from '../domain/services';
+import type { TenantDirectory } from '../graph/tenantDirectory';
+import type { Logger } from '../logger';
+import type { RequestRepository } from '../storage/requestRepository';
+
+/** What every phase dialog needs, injected by the composition root (or a test). */
+export interface JourneyDeps {
+  directory: TenantDirectory;
+  requests: RequestRepository;
+  renderer: CardRenderer;
+  logger: Logger;
+  rules: EligibilityRules;
+  catalog: ServiceCatalog;
+  /** Directory roles (by template id) whose holders may request FastTrack help. */
+  adminRoleTemplateIds: readonly string[];
+  clock: () => Date;
+  random: (size: number) => Uint8Array;
+}

@@ -1,0 +1,88 @@
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { readValues, todayIn } from '../domain/forms';
+import { MAIL_SYSTEMS, validateRequestForm, withEvent, type RequestForm } from '../domain/journey';
+import { SUPPORTED_LOCALES } from '../domain/locale';
+import { REGIONS, regionOfTimeZone, TIME_ZONES, toIanaTimeZone, utcOffset } from '../domain/timeZones';
+import type { UserProfile } from '../domain/tenant';
+import { CardStep } from './cardStep';
+import { errorFields } from './errors';
+import type { JourneyDeps } from './journeyDeps';
+import { loadRequest, phaseOptions, type PhaseResult } from './phase';
+
+/**
+ * The "Request assistance for Microsoft 365" form, prefilled from Graph (name, email, phone,
+ * mailbox time zone, language) and from the earlier phases; every field validated.
+ */
+export class RequestFormDialog extends ComponentDialog {
+  static readonly id = 'requestForm';
+
+  constructor(private readonly deps: JourneyDeps) {
+    super(RequestFormDialog.id);
+    this.addDialog(new WaterfallDialog('form.steps', [this.ask.bind(this), this.save.bind(this)]));
+    this.addDialog(
+      new CardStep<RequestForm>('form.card', deps.renderer, {
+        card: 'requestForm',
+        verb: 'request.submit',
+        data: (s, options) => {
+          const now = deps.clock();
+          return {
+            productChoices: ((options.context?.offered as string[]) ?? []).map((id) => ({ title: s.services[id as keyof typeof s.services] ?? id, value: id })),
+            mailChoices: MAIL_SYSTEMS.map((id) => ({ title: s.form.mailSystems[id], value: id })),
+            languageChoices: SUPPORTED_LOCALES.map((tag) => ({ title: s.languages[tag], value: tag })),
+            regionChoices: REGIONS.map((id) => ({ title: s.form.regions[id], value: id })),
+            zoneChoices: TIME_ZONES.map((zone) => ({ title: `(UTC${utcOffset(zone, now)}) ${zone}`, value: zone })),
+            today: todayIn(options.values.timeZone, now),
+          };
+        },
+        validate: (value, options) =>
+          validateRequestForm(value, (options.context?.offered as string[]) ?? [], todayIn(readValues(value, ['timeZone']).timeZone, deps.clock())),
+      }),
+    );
+    this.initialDialogId = 'form.steps';
+  }
+
+  private async ask(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = phaseOptions(step);
+    const request = await loadRequest(this.deps, options);
+    const { context } = step;
+    let user: UserProfile | undefined;
+    try {
+      user = await this.deps.directory.getUserProfile(options.tenantId, options.requester.aadObjectId);
+    } catch (error) {
+      // Prefilling is a convenience: without Graph the admin types the answers.
+      this.deps.logger.warn({ tenantId: options.tenantId, requestId: request.id, err: errorFields(error) }, 'user profile unavailable; form not prefilled');
+    }
+    const previous = request.form;
+    const zone = previous?.timeZone ?? toIanaTimeZone(user?.timeZone) ?? '';
+    const name = user?.displayName ?? context.activity.from?.name ?? '';
+    return step.beginDialog('form.card', {
+      values: {
+        products: (previous?.products ?? request.services?.services ?? []).join(','),
+        launchDate: previous?.launchDate ?? '',
+        mailSystem: previous?.mailSystem ?? '',
+        businessReason: previous?.businessReason ?? '',
+        successOwnerName: previous?.successOwnerName ?? '',
+        successOwnerRole: previous?.successOwnerRole ?? '',
+        dataMigration: String(previous?.dataMigration ?? request.services?.migration ?? false),
+        requesterName: previous?.requesterName ?? name,
+        requesterEmail: previous?.requesterEmail ?? user?.mail ?? '',
+        requesterPhone: previous?.requesterPhone ?? user?.phone ?? '',
+        customerName: previous?.customerName ?? name,
+        customerEmail: previous?.customerEmail ?? user?.mail ?? '',
+        preferredLanguage: previous?.preferredLanguage ?? this.deps.renderer.resolve(user?.preferredLanguage ?? context.activity.locale),
+        region: previous?.region ?? regionOfTimeZone(zone) ?? '',
+        timeZone: zone,
+      },
+      context: { offered: request.tenantCheck.offeredServices },
+    });
+  }
+
+  private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const request = await loadRequest(this.deps, phaseOptions(step));
+    const form = step.result as RequestForm;
+    const updated = withEvent({ ...request, form, phases: { ...request.phases, form: 'done' }, stage: 'awaitingScheduling' }, 'formSubmitted', this.deps.clock());
+    await this.deps.requests.save(updated);
+    this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
+    return step.endDialog({ requestId: request.id } satisfies PhaseResult);
+  }
+}

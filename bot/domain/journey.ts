@@ -1,0 +1,239 @@
+import type { MigrationTier } from './eligibility';
+import { Checker, readValues, type Validation } from './forms';
+import type { SupportedLocale } from './locale';
+import { EMAIL_SOURCES as MIGRATED_EMAIL, FILE_SOURCES as MIGRATED_FILES, evaluateMigration } from './migration';
+import type { Region } from './timeZones';
+
+/** The phases a request walks; adoption runs in parallel with the others. */
+export const PHASES = ['core', 'services', 'form', 'adoption'] as const;
+export type PhaseId = (typeof PHASES)[number];
+export type PhaseStatus = 'notStarted' | 'inProgress' | 'done';
+
+/** Service ids as in `bot/data/services.json`. */
+export type ServiceId = string;
+
+export const IDENTITY_PLANS = ['cloudOnly', 'synchronized', 'federated', 'undecided'] as const;
+export type IdentityPlan = (typeof IDENTITY_PLANS)[number];
+export const DNS_READINESS = ['yes', 'no', 'unsure'] as const;
+export type DnsReadiness = (typeof DNS_READINESS)[number];
+export const MAIL_SYSTEMS = ['exchangeOnPremises', 'exchangeOnline', 'gmail', 'imap', 'other', 'none'] as const;
+export type MailSystem = (typeof MAIL_SYSTEMS)[number];
+/** The card's choices: "nothing to move" and the sources of `migration.ts`. */
+export const EMAIL_SOURCES = ['none', ...MIGRATED_EMAIL] as const;
+export type EmailSource = (typeof EMAIL_SOURCES)[number];
+export const FILE_SOURCES = ['none', ...MIGRATED_FILES] as const;
+export type FileSource = (typeof FILE_SOURCES)[number];
+export type { MigrationTier };
+
+/** What the tenant check found, as the request keeps it. */
+export interface TenantCheck {
+  organization: string;
+  domains: { name: string; authenticationType: 'Managed' | 'Federated' | undefined; isDefault: boolean }[];
+  detectedIdentity: Exclude<IdentityPlan, 'undecided'>;
+  eligible: boolean;
+  eligibleSeats: number;
+  requiredSeats: number;
+  migrationTier: MigrationTier;
+  exchangeExtraServices: boolean;
+  /** Services the tenant's SKUs include (service plans → services, from bot/data/services.json). */
+  offeredServices: ServiceId[];
+  checkedAt: string;
+}
+
+export interface CoreAnswers {
+  identityPlan: IdentityPlan;
+  dnsReady: DnsReadiness;
+}
+
+export interface ServiceAnswers {
+  services: ServiceId[];
+  migration: boolean;
+}
+
+export interface MigrationAnswers {
+  emailSource: EmailSource;
+  mailboxes: number | undefined;
+  emailSizeGb: number | undefined;
+  fileSource: FileSource;
+  fileSizeTb: number | undefined;
+  /** Who moves the data: FastTrack (500+ seats) or the customer with FastTrack's guidance. */
+  mode: 'performed' | 'guidance';
+}
+
+/** The "Request assistance for Microsoft 365" form. */
+export interface RequestForm {
+  products: ServiceId[];
+  launchDate: string;
+  mailSystem: MailSystem;
+  businessReason: string;
+  successOwnerName: string;
+  successOwnerRole: string;
+  dataMigration: boolean;
+  requesterName: string;
+  requesterEmail: string;
+  requesterPhone: string;
+  customerName: string;
+  customerEmail: string;
+  preferredLanguage: SupportedLocale;
+  region: Region;
+  timeZone: string;
+}
+
+export interface AdoptionAnswers {
+  launchDate: string;
+  successOwnerName: string;
+  successOwnerRole: string;
+  champions: string;
+  championCount: number;
+}
+
+export const REQUEST_STATES = ['Submitted', 'Approved', 'OnHold', 'OnHoldPendingRequesterResponse', 'Cancelled'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+/** Where the journey stands: still being filled in, or handed to scheduling. */
+export type JourneyStage = 'onboarding' | 'awaitingScheduling' | 'closed';
+
+/** One onboarding request, stored under `tenants/{tenantId}/requests/{id}`. */
+export interface OnboardingRequest {
+  id: string;
+  /** The tenant onboarded (the customer's when a partner asks). */
+  tenantId: string;
+  requester: { aadObjectId: string; name: string; tenantId: string };
+  state: RequestState;
+  stage: JourneyStage;
+  phases: Record<PhaseId, PhaseStatus>;
+  tenantCheck: TenantCheck;
+  core?: CoreAnswers;
+  services?: ServiceAnswers;
+  migration?: MigrationAnswers;
+  form?: RequestForm;
+  adoption?: AdoptionAnswers;
+  createdAt: string;
+  updatedAt: string;
+  history: { at: string; event: string; state?: RequestState }[];
+}
+
+/** A new request after a passed tenant check: core onboarding in progress. */
+export function newRequest(id: string, requester: OnboardingRequest['requester'], tenantId: string, tenantCheck: TenantCheck, now: Date): OnboardingRequest {
+  const at = now.toISOString();
+  return {
+    id,
+    tenantId,
+    requester,
+    state: 'Submitted',
+    stage: 'onboarding',
+    phases: { core: 'inProgress', services: 'notStarted', form: 'notStarted', adoption: 'notStarted' },
+    tenantCheck,
+    createdAt: at,
+    updatedAt: at,
+    history: [{ at, event: 'created', state: 'Submitted' }],
+  };
+}
+
+/** The request with one more history entry (and its state when it changes). */
+export function withEvent(request: OnboardingRequest, event: string, now: Date, state?: RequestState): OnboardingRequest {
+  const at = now.toISOString();
+  return { ...request, ...(state ? { state } : {}), updatedAt: at, history: [...request.history, { at, event, ...(state ? { state } : {}) }] };
+}
+
+/** The next onboarding phase not done yet, or undefined when only scheduling is left. */
+export function nextPhase(request: OnboardingRequest): Exclude<PhaseId, 'adoption'> | undefined {
+  return (['core', 'services', 'form'] as const).find((p) => request.phases[p] !== 'done');
+}
+
+export function validateCore(input: unknown): Validation<CoreAnswers> {
+  const c = new Checker(readValues(input, ['identityPlan', 'dnsReady']));
+  const identityPlan = c.oneOf('identityPlan', IDENTITY_PLANS);
+  const dnsReady = c.oneOf('dnsReady', DNS_READINESS);
+  return c.done(() => ({ identityPlan: identityPlan!, dnsReady: dnsReady! }));
+}
+
+export function validateServices(input: unknown, offered: readonly ServiceId[]): Validation<ServiceAnswers> {
+  const c = new Checker(readValues(input, ['services', 'migration']));
+  const services = c.manyOf('services', offered);
+  const migration = c.values.migration === 'true';
+  return c.done(() => ({ services: services!, migration }));
+}
+
+export function validateMigration(input: unknown, tier: MigrationTier): Validation<MigrationAnswers> {
+  const c = new Checker(readValues(input, ['emailSource', 'mailboxes', 'emailSizeGb', 'fileSource', 'fileSizeTb']));
+  const emailSource = c.oneOf('emailSource', EMAIL_SOURCES);
+  const fileSource = c.oneOf('fileSource', FILE_SOURCES);
+  const decision = evaluateMigration({ emailSource, fileSource }, tier);
+  // FastTrack does not offer tenant-to-tenant migration: refused on the field, with the reason.
+  if (decision.refused.includes('tenantToTenant')) {
+    if (emailSource === 'otherTenant') c.refuse('emailSource', 'tenantToTenant');
+    if (fileSource === 'otherTenant') c.refuse('fileSource', 'tenantToTenant');
+  }
+  const email = emailSource && emailSource !== 'none';
+  const files = fileSource && fileSource !== 'none';
+  const mailboxes = c.integer('mailboxes', 1, 1_000_000, !email);
+  const emailSizeGb = c.number('emailSizeGb', 0, 10_000_000, !email);
+  const fileSizeTb = c.number('fileSizeTb', 0, 100_000, !files);
+  return c.done(() => ({
+    emailSource: emailSource!,
+    mailboxes: email ? mailboxes : undefined,
+    emailSizeGb: email ? emailSizeGb : undefined,
+    fileSource: fileSource!,
+    fileSizeTb: files ? fileSizeTb : undefined,
+    // "Nothing to move" on both sides is still an answer: guidance, nothing performed.
+    mode: decision.mode === 'performed' ? 'performed' : 'guidance',
+  }));
+}
+
+export const FORM_FIELDS = [
+  'products', 'launchDate', 'mailSystem', 'businessReason', 'successOwnerName', 'successOwnerRole', 'dataMigration',
+  'requesterName', 'requesterEmail', 'requesterPhone', 'customerName', 'customerEmail', 'preferredLanguage', 'region', 'timeZone',
+] as const;
+
+/** The request form; `today` is the user's date (YYYY-MM-DD): launch dates before it are refused. */
+export function validateRequestForm(input: unknown, offered: readonly ServiceId[], today: string): Validation<RequestForm> {
+  const c = new Checker(readValues(input, FORM_FIELDS));
+  const products = c.manyOf('products', offered);
+  const launchDate = c.date('launchDate', today);
+  const mailSystem = c.oneOf('mailSystem', MAIL_SYSTEMS);
+  c.required('businessReason', 1000);
+  c.required('successOwnerName');
+  c.required('successOwnerRole');
+  c.required('requesterName');
+  c.email('requesterEmail');
+  c.phone('requesterPhone');
+  c.required('customerName');
+  c.email('customerEmail');
+  const preferredLanguage = c.language('preferredLanguage');
+  const region = c.region('region');
+  const timeZone = c.timeZone('timeZone');
+  const v = c.values;
+  return c.done(() => ({
+    products: products!,
+    launchDate: launchDate!,
+    mailSystem: mailSystem!,
+    businessReason: v.businessReason!,
+    successOwnerName: v.successOwnerName!,
+    successOwnerRole: v.successOwnerRole!,
+    dataMigration: v.dataMigration === 'true',
+    requesterName: v.requesterName!,
+    requesterEmail: v.requesterEmail!,
+    requesterPhone: v.requesterPhone!,
+    customerName: v.customerName!,
+    customerEmail: v.customerEmail!,
+    preferredLanguage: preferredLanguage!,
+    region: region!,
+    timeZone: timeZone!,
+  }));
+}
+
+export function validateAdoption(input: unknown, today: string): Validation<AdoptionAnswers> {
+  const c = new Checker(readValues(input, ['launchDate', 'successOwnerName', 'successOwnerRole', 'champions', 'championCount']));
+  const launchDate = c.date('launchDate', today);
+  c.required('successOwnerName');
+  c.required('successOwnerRole');
+  if ((c.values.champions ?? '').length > 1000) c.refuse('champions', 'tooLong');
+  const championCount = c.integer('championCount', 0, 100_000);
+  return c.done(() => ({
+    launchDate: launchDate!,
+    successOwnerName: c.values.successOwnerName!,
+    successOwnerRole: c.values.successOwnerRole!,
+    champions: c.values.champions ?? '',
+    championCount: championCount!,
+  }));
+}
