@@ -1,8 +1,10 @@
+import { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import type { Storage } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Config } from '../config';
 import { startAzurite } from './azurite';
+import { BlobDocumentStore, type DocumentStore } from './documentStore';
 import { QueueWorkQueue, type WorkQueue } from './workQueue';
 
 /** The storage the bot runs on: bot state, its own records, and the durable work queue. */
@@ -11,6 +13,8 @@ export interface StorageParts {
   state: Storage;
   /** Where the project's own records (requests, conversation references) live. */
   records: Storage;
+  /** Documents written with ETag conditions (the bookings ledger), in the records container. */
+  documents: DocumentStore;
   queue: WorkQueue;
   /** Which backend: 'azure' or 'azurite' (local). */
   kind: 'azure' | 'azurite';
@@ -43,6 +47,7 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
   return {
     state,
     records,
+    documents: new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer)),
     queue: new QueueWorkQueue(queueClient),
     kind: config.kind,
     async ping() {

@@ -1,0 +1,88 @@
+import type { ContainerClient } from '@azure/storage-blob';
+
+/** A stored JSON document and the ETag that identifies this version of it. */
+export interface StoredDocument<T> {
+  value: T;
+  etag: string;
+}
+
+/** The condition a write needs: nothing stored yet, or exactly the version read. */
+export type WriteCondition = { absent: true } | { etag: string };
+
+/**
+ * JSON documents with optimistic concurrency: every write names the version it replaces, and a
+ * write whose version is stale does nothing and says so. botbuilder's Storage cannot do this for a
+ * document that does not exist yet ("create only"), which is exactly what a ledger needs.
+ */
+export interface DocumentStore {
+  get<T>(key: string): Promise<StoredDocument<T> | undefined>;
+  /** Writes when the condition holds; returns the new ETag, or undefined when another write came first. */
+  put<T>(key: string, value: T, condition: WriteCondition): Promise<string | undefined>;
+}
+
+/** DocumentStore on a blob container (Azure Storage or Azurite), with If-Match / If-None-Match. */
+export class BlobDocumentStore implements DocumentStore {
+  private ready: Promise<unknown> | undefined;
+
+  constructor(private readonly container: ContainerClient) {}
+
+  async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
+    await this.init();
+    try {
+      // One download gives the body and the ETag of that very version.
+      const response = await this.container.getBlockBlobClient(key).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+      return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: response.etag ?? '' };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async put<T>(key: string, value: T, condition: WriteCondition): Promise<string | undefined> {
+    await this.init();
+    const body = Buffer.from(JSON.stringify(value), 'utf8');
+    try {
+      const response = await this.container.getBlockBlobClient(key).upload(body, body.length, {
+        conditions: 'absent' in condition ? { ifNoneMatch: '*' } : { ifMatch: condition.etag },
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+      });
+      return response.etag;
+    } catch (error) {
+      // 412: the version changed; 409: the blob exists although "absent" was asked.
+      const status = statusOf(error);
+      if (status === 412 || status === 409) return undefined;
+      throw error;
+    }
+  }
+
+  private init(): Promise<unknown> {
+    this.ready ??= this.container.createIfNotExists();
+    return this.ready;
+  }
+}
+
+/** DocumentStore in memory, with the same semantics (unit tests). */
+export class MemoryDocumentStore implements DocumentStore {
+  private readonly docs = new Map<string, { json: string; etag: string }>();
+  private version = 0;
+
+  async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
+    const doc = this.docs.get(key);
+    return doc ? { value: JSON.parse(doc.json) as T, etag: doc.etag } : undefined;
+  }
+
+  async put<T>(key: string, value: T, condition: WriteCondition): Promise<string | undefined> {
+    const current = this.docs.get(key);
+    const holds = 'absent' in condition ? current === undefined : current?.etag === condition.etag;
+    if (!holds) return undefined;
+    const etag = `"m${++this.version}"`;
+    this.docs.set(key, { json: JSON.stringify(value), etag });
+    return etag;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error ? (error as { statusCode?: number }).statusCode : undefined;
+}
