@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Template } from 'adaptivecards-templating';
 import { CardRenderer } from '../bot/cards/cardRenderer';
 import { CARD_DATA } from '../test/fixtures/cardData';
+import { benchBooking } from './booking';
+import { benchSlots } from './slots';
 
 /** Median and p99 of a list of durations in ms. */
 function stats(samples: number[]): { median: number; p99: number } {
@@ -34,3 +36,14 @@ const reused = measure('request form, CardRenderer (template reused)', 2000, () 
   renderer.expand('requestForm', 'zh-CN', CARD_DATA.requestForm);
 });
 console.log(`template reuse speed-up: ${(baseline.median / reused.median).toFixed(1)}x (median)`);
+
+async function main(): Promise<void> {
+  // Slot finding: 10 business days × 50 people with busy calendars (target: under 5 ms median).
+  const slots = await benchSlots();
+  console.log(`slot search, 10 business days × 50 busy people      median ${slots.medianMs.toFixed(3)} ms  p99 ${slots.p99Ms.toFixed(3)} ms  (${slots.runs} runs; target median < 5 ms: ${(5 / slots.medianMs).toFixed(1)}x under)`);
+  // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
+  const booking = await benchBooking();
+  console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
+}
+
+void main();

@@ -6,8 +6,11 @@ import {
 } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { BookingService } from './booking/bookingService';
+import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
 import type { Config } from './config';
+import { parseCenterModel } from './domain/centers';
 import { parseEligibilityRules } from './domain/eligibility';
 import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
@@ -44,6 +47,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     // Operator-edited data is checked before anything starts: a typo stops start-up with its path.
     const rules = parseEligibilityRules(readJson(config.eligibilityRulesPath));
     const catalog = parseServiceCatalog(readJson(config.serviceCatalogPath));
+    const centers = parseCenterModel(readJson(config.centersPath));
     const [graphBaseUrl, storage] = await Promise.all([
       startGraph(config, stops),
       createStorage(config.storage).then((s) => {
@@ -62,6 +66,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const adapter = new CloudAdapter(auth);
     adapter.onTurnError = createTurnErrorHandler(renderer, logger);
 
+    const clock = () => new Date();
+    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, clock });
     const bot = new FastTrackBot({
       conversationState,
       references,
@@ -72,7 +78,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       rules,
       catalog,
       adminRoleTemplateIds: config.adminRoleTemplateIds,
-      clock: () => new Date(),
+      booking,
+      clock,
       random: randomBytes,
     });
     const server = new BotServer({

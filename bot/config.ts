@@ -27,6 +27,7 @@ export const CONFIG_KEYS = [
   'ADMIN_ROLE_TEMPLATE_IDS',
   'ELIGIBILITY_RULES_PATH',
   'SERVICE_CATALOG_PATH',
+  'CENTERS_PATH',
 ] as const;
 
 /** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
@@ -94,6 +95,7 @@ const schema = z.object({
     .default([GLOBAL_ADMINISTRATOR]),
   ELIGIBILITY_RULES_PATH: z.string().min(1).default('bot/data/eligibility.json'),
   SERVICE_CATALOG_PATH: z.string().min(1).default('bot/data/services.json'),
+  CENTERS_PATH: z.string().min(1).default('bot/data/centers.json'),
 });
 
 export type GraphAuth =
@@ -129,6 +131,7 @@ export interface Config {
   /** Operator-editable data files, validated at start-up. */
   eligibilityRulesPath: string;
   serviceCatalogPath: string;
+  centersPath: string;
 }
 
 /** Reads and validates configuration; throws one ConfigError naming the first bad key. */
@@ -205,5 +208,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminRoleTemplateIds: c.ADMIN_ROLE_TEMPLATE_IDS,
     eligibilityRulesPath: path.resolve(cwd, c.ELIGIBILITY_RULES_PATH),
     serviceCatalogPath: path.resolve(cwd, c.SERVICE_CATALOG_PATH),
+    centersPath: path.resolve(cwd, c.CENTERS_PATH),
   };
 }

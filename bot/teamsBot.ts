@@ -11,6 +11,8 @@ import type { PhaseOptions } from './dialogs/phase';
 import { existingRequestCard, statusCard } from './dialogs/requestCards';
 import { assessTenant, graphFailureText, tenantCheckCard } from './dialogs/tenantCheck';
 import { UserAdoptionDialog } from './dialogs/userAdoptionDialog';
+import { CancelMeetingDialog } from './dialogs/cancelMeetingDialog';
+import { SchedulingDialog, type SchedulingOptions } from './dialogs/schedulingDialog';
 import { withEvent, type OnboardingRequest } from './domain/journey';
 import { isRequestId } from './domain/request';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
@@ -22,7 +24,7 @@ export interface FastTrackBotDeps extends JourneyDeps {
 }
 
 type Command = keyof Strings['commands'];
-const TYPED: readonly Command[] = ['request', 'eligibility', 'help', 'cancel', 'status', 'startOver', 'adoption', 'continue'];
+const TYPED: readonly Command[] = ['request', 'eligibility', 'help', 'cancel', 'status', 'startOver', 'adoption', 'continue', 'book', 'reschedule'];
 // Card verbs that work at any time, whatever dialog is active.
 const GLOBAL_VERBS: Record<string, Command> = {
   'request.start': 'request',
@@ -33,8 +35,16 @@ const GLOBAL_VERBS: Record<string, Command> = {
   'journey.continue': 'continue',
   'journey.cancel': 'cancel',
   'journey.startOver': 'startOver',
+  'meeting.book': 'book',
 };
-const cardValue = z.looseObject({ verb: z.string().max(64), requestId: z.string().max(32).optional(), token: z.string().max(32).optional(), answer: z.string().max(8).optional() });
+const MEETING_VERBS = ['meeting.reschedule', 'meeting.cancel', 'checkpoints.add'] as const;
+const cardValue = z.looseObject({
+  verb: z.string().max(64),
+  requestId: z.string().max(32).optional(),
+  token: z.string().max(32).optional(),
+  answer: z.string().max(8).optional(),
+  eventId: z.string().max(256).optional(),
+});
 
 /** A pending yes/no question (cancel, start over), tied to the card that asked it. */
 interface PendingConfirm {
@@ -56,6 +66,8 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.dialogs.add(new MainDialog(deps));
     this.dialogs.add(new UserAdoptionDialog(deps));
+    this.dialogs.add(new SchedulingDialog(deps));
+    this.dialogs.add(new CancelMeetingDialog(deps));
     this.pendingConfirm = deps.conversationState.createProperty<PendingConfirm | undefined>('pendingConfirm');
 
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -104,6 +116,8 @@ export class FastTrackBot extends TeamsActivityHandler {
     const dc = await this.dialogs.createContext(context);
 
     if (value?.verb === 'confirm.answer') return this.answerConfirm(dc, value.token, value.answer === 'yes');
+    const meetingVerb = MEETING_VERBS.find((v) => v === value?.verb);
+    if (meetingVerb) return this.meetingAction(dc, meetingVerb, value?.eventId);
 
     switch (command) {
       case 'request':
@@ -121,6 +135,10 @@ export class FastTrackBot extends TeamsActivityHandler {
         return this.showStatus(context);
       case 'adoption':
         return this.startAdoption(dc);
+      case 'book':
+        return this.meetingAction(dc, 'meeting.book', undefined);
+      case 'reschedule':
+        return this.meetingAction(dc, 'meeting.reschedule', undefined);
       case 'cancel':
       case 'startOver':
         return this.askConfirm(dc, command);
@@ -216,6 +234,43 @@ export class FastTrackBot extends TeamsActivityHandler {
     }
     // Pushed on top of whatever runs: when adoption ends, the dialog below resumes at its step.
     await dc.beginDialog(UserAdoptionDialog.id, { tenantId: request.tenantId, requestId: request.id, requester: request.requester } satisfies PhaseOptions);
+  }
+
+  /** Book, move or cancel a meeting, or add checkpoints: on top of whatever runs, like adoption. */
+  private async meetingAction(dc: DialogContext, verb: 'meeting.book' | (typeof MEETING_VERBS)[number], eventId: string | undefined): Promise<void> {
+    const { renderer } = this.deps;
+    const locale = dc.context.activity.locale;
+    const request = await this.myOpenRequest(dc.context);
+    if (!request?.form) {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.notYet));
+      return;
+    }
+    const booked = (request.meetings ?? []).filter((m) => m.status === 'booked');
+    const kickoff = booked.find((m) => m.kind === 'kickoff');
+    const base = { tenantId: request.tenantId, requestId: request.id, requester: request.requester };
+    if (verb === 'meeting.book') {
+      if (kickoff) {
+        await dc.context.sendActivity({ attachments: [statusCard(renderer, locale, request)] });
+        return;
+      }
+      await dc.beginDialog(SchedulingDialog.id, { ...base, mode: 'book' } satisfies SchedulingOptions);
+      return;
+    }
+    if (verb === 'checkpoints.add') {
+      if (!kickoff) {
+        await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.noMeeting));
+        return;
+      }
+      await dc.beginDialog(SchedulingDialog.id, { ...base, mode: 'checkpoints' } satisfies SchedulingOptions);
+      return;
+    }
+    const meeting = eventId ? booked.find((m) => m.eventId === eventId) : kickoff;
+    if (!meeting) {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.noMeeting));
+      return;
+    }
+    const options: SchedulingOptions = { ...base, mode: 'reschedule', eventId: meeting.eventId };
+    await dc.beginDialog(verb === 'meeting.cancel' ? CancelMeetingDialog.id : SchedulingDialog.id, options);
   }
 
   private async showStatus(context: TurnContext): Promise<void> {

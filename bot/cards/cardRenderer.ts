@@ -20,7 +20,10 @@ export type CardName =
   | 'confirmation'
   | 'adoption'
   | 'status'
-  | 'confirm';
+  | 'confirm'
+  | 'slots'
+  | 'meeting'
+  | 'meetingCancel';
 type JsonObject = { [key: string]: unknown };
 
 /** Where the card templates and locale tables live, relative to this file. */

@@ -1,3 +1,4 @@
+import type { BookingService } from '../booking/bookingService';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { EligibilityRules } from '../domain/eligibility';
 import type { ServiceCatalog } from '../domain/services';
@@ -15,6 +16,8 @@ export interface JourneyDeps {
   catalog: ServiceCatalog;
   /** Directory roles (by template id) whose holders may request FastTrack help. */
   adminRoleTemplateIds: readonly string[];
+  /** Routing, slot finding, the ledger and the calendar: books FastTrack meetings. */
+  booking: BookingService;
   clock: () => Date;
   random: (size: number) => Uint8Array;
 }

@@ -6,6 +6,7 @@ import type { JourneyDeps } from './journeyDeps';
 import type { PhaseOptions, PhaseResult } from './phase';
 import { confirmationCard, existingRequestCard } from './requestCards';
 import { RequestFormDialog } from './requestFormDialog';
+import { SchedulingDialog, type SchedulingOptions } from './schedulingDialog';
 import { ServiceOnboardingDialog } from './serviceOnboardingDialog';
 
 /** How the journey is started: fresh, continuing a request, or starting it over. */
@@ -24,7 +25,7 @@ interface MainValues {
 
 /**
  * The request journey, one phase dialog after another: admin check → one request per tenant →
- * core onboarding → service onboarding and migration → the request form → hand-off to scheduling.
+ * core onboarding → service onboarding and migration → the request form → booking the kickoff.
  * Done phases are skipped when a request is continued; user adoption runs beside it (bot-level).
  */
 export class MainDialog extends ComponentDialog {
@@ -40,11 +41,13 @@ export class MainDialog extends ComponentDialog {
         this.phase('services', ServiceOnboardingDialog.id),
         this.phase('form', RequestFormDialog.id),
         this.handOff.bind(this),
+        this.schedule.bind(this),
       ]),
     );
     this.addDialog(new CoreOnboardingDialog(deps));
     this.addDialog(new ServiceOnboardingDialog(deps));
     this.addDialog(new RequestFormDialog(deps));
+    this.addDialog(new SchedulingDialog(deps));
     this.initialDialogId = 'main.steps';
   }
 
@@ -103,7 +106,15 @@ export class MainDialog extends ComponentDialog {
     const result = step.result as PhaseResult | undefined;
     if (!result?.requestId) return step.endDialog();
     const request = await this.deps.requests.get(values.tenantId, result.requestId);
-    if (request) await step.context.sendActivity({ attachments: [confirmationCard(this.deps.renderer, step.context.activity.locale, request)] });
-    return step.endDialog(result.requestId);
+    if (!request) return step.endDialog();
+    await step.context.sendActivity({ attachments: [confirmationCard(this.deps.renderer, step.context.activity.locale, request)] });
+    if (request.meetings?.some((m) => m.kind === 'kickoff' && m.status === 'booked')) return step.endDialog(request.id);
+    return step.next(request.id);
+  }
+
+  /** The request's last step: book the remote onboarding meeting. */
+  private async schedule(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const values = step.values as MainValues;
+    return step.beginDialog(SchedulingDialog.id, { tenantId: values.tenantId, requestId: step.result as string, requester: values.requester, mode: 'book' } satisfies SchedulingOptions);
   }
 }

@@ -1,6 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import type { CardRenderer } from '../cards/cardRenderer';
 import { PHASES, type OnboardingRequest } from '../domain/journey';
+import { meetingLines } from './schedulingDialog';
 
 const date = (locale: string | undefined, iso: string) => new Intl.DateTimeFormat(locale ?? 'en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 
@@ -32,7 +33,7 @@ export function statusCard(renderer: CardRenderer, locale: string | undefined, r
     phases: PHASES.map((p) => ({ title: `${icon[request.phases[p]]} ${s.status.phases[p]}`, value: s.status.phaseStatus[request.phases[p]] })),
     created: date(locale, request.createdAt),
     updated: date(locale, request.updatedAt),
-    meetings: s.status.noMeetings,
+    meetings: meetingLines(renderer, locale, request).join('\n\n') || s.status.noMeetings,
     canContinue: request.stage === 'onboarding' && request.state !== 'Cancelled',
     canAdopt: request.state !== 'Cancelled' && request.phases.adoption !== 'done',
   });

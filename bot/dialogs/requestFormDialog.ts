@@ -3,6 +3,7 @@ import { readValues, todayIn } from '../domain/forms';
 import { MAIL_SYSTEMS, validateRequestForm, withEvent, type RequestForm } from '../domain/journey';
 import { SUPPORTED_LOCALES } from '../domain/locale';
 import { REGIONS, regionOfTimeZone, TIME_ZONES, toIanaTimeZone, utcOffset } from '../domain/timeZones';
+import type { OnboardingRequest } from '../domain/journey';
 import type { UserProfile } from '../domain/tenant';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
@@ -53,6 +54,14 @@ export class RequestFormDialog extends ComponentDialog {
       this.deps.logger.warn({ tenantId: options.tenantId, requestId: request.id, err: errorFields(error) }, 'user profile unavailable; form not prefilled');
     }
     const previous = request.form;
+    // Kept for booking, so scheduling needs no extra Graph call for the admin's mailbox.
+    const hoursZone = toIanaTimeZone(user?.workingHours?.timeZone);
+    (step.values as { admin?: OnboardingRequest['admin'] }).admin = {
+      userId: options.requester.aadObjectId,
+      email: user?.mail ?? user?.userPrincipalName ?? '',
+      timeZone: '',
+      ...(user?.workingHours && hoursZone ? { workingHours: { daysOfWeek: user.workingHours.daysOfWeek, start: user.workingHours.start, end: user.workingHours.end, timeZone: hoursZone } } : {}),
+    };
     const zone = previous?.timeZone ?? toIanaTimeZone(user?.timeZone) ?? '';
     const name = user?.displayName ?? context.activity.from?.name ?? '';
     return step.beginDialog('form.card', {
@@ -80,7 +89,10 @@ export class RequestFormDialog extends ComponentDialog {
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const request = await loadRequest(this.deps, phaseOptions(step));
     const form = step.result as RequestForm;
-    const updated = withEvent({ ...request, form, phases: { ...request.phases, form: 'done' }, stage: 'awaitingScheduling' }, 'formSubmitted', this.deps.clock());
+    const kept = (step.values as { admin?: OnboardingRequest['admin'] }).admin;
+    // The zone the admin confirmed on the form is the one times are shown in.
+    const admin = kept ? { ...kept, email: kept.email || form.requesterEmail, timeZone: form.timeZone } : { userId: request.requester.aadObjectId, email: form.requesterEmail, timeZone: form.timeZone };
+    const updated = withEvent({ ...request, form, admin, phases: { ...request.phases, form: 'done' }, stage: 'awaitingScheduling' }, 'formSubmitted', this.deps.clock());
     await this.deps.requests.save(updated);
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);

@@ -87,10 +87,30 @@ export interface AdoptionAnswers {
   championCount: number;
 }
 
+/** A meeting booked for a request: the kickoff, or a series of checkpoints. */
+export interface Meeting {
+  kind: 'kickoff' | 'checkpoint';
+  status: 'booked' | 'cancelled';
+  eventId: string;
+  /** Graph's idempotency key for the create; a new one for every new booking of the request. */
+  transactionId: string;
+  start: string;
+  end: string;
+  joinUrl: string | undefined;
+  person: { id: string; name: string; email: string; role: 'specialist' | 'center' };
+  centerId: string;
+  centerTimeZone: string;
+  /** The admin's time zone when booked, to show the time as they saw it. */
+  adminTimeZone: string;
+  recurrence?: { intervalWeeks: 1 | 2; occurrences: number };
+  cancelledReason?: string;
+  history: { at: string; event: 'booked' | 'moved' | 'cancelled' | 'movedByAdmin' | 'cancelledByAdmin'; start?: string; end?: string }[];
+}
+
 export const REQUEST_STATES = ['Submitted', 'Approved', 'OnHold', 'OnHoldPendingRequesterResponse', 'Cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 /** Where the journey stands: still being filled in, or handed to scheduling. */
-export type JourneyStage = 'onboarding' | 'awaitingScheduling' | 'closed';
+export type JourneyStage = 'onboarding' | 'awaitingScheduling' | 'scheduled' | 'closed';
 
 /** One onboarding request, stored under `tenants/{tenantId}/requests/{id}`. */
 export interface OnboardingRequest {
@@ -107,6 +127,11 @@ export interface OnboardingRequest {
   migration?: MigrationAnswers;
   form?: RequestForm;
   adoption?: AdoptionAnswers;
+  /** The admin's mailbox facts kept from the form step, so booking needs no extra Graph call. */
+  admin?: { userId: string; email: string; timeZone: string; workingHours?: { daysOfWeek: number[]; start: string; end: string; timeZone: string } };
+  meetings?: Meeting[];
+  /** How many meetings have been created for the request: part of each new transactionId. */
+  bookingCount?: number;
   createdAt: string;
   updatedAt: string;
   history: { at: string; event: string; state?: RequestState }[];

@@ -1,4 +1,29 @@
-import type { DirectoryPerson, TenantProfile, UserProfile } from '../domain/tenant';
+import type { CalendarEvent, DirectoryPerson, Interval, NewEvent, TenantProfile, UserProfile } from '../domain/tenant';
+
+/** One mailbox's free/busy over a window (see `TenantDirectory.getSchedule`). */
+export interface ScheduleResult {
+  /** The SMTP address, as asked. */
+  schedule: string;
+  /**
+   * When the mailbox is not free: its items whose status is busy, tentative, oof (or unknown), as
+   * Graph gives them (whole items, possibly reaching outside the window, possibly overlapping),
+   * sorted by start. Free and workingElsewhere items count as free.
+   */
+  busy: Interval[];
+  /** Graph's response code when the mailbox's free/busy could not be read (e.g. ErrorMailRecipientNotFound); `busy` is then empty. */
+  error?: string;
+}
+
+/** What `updateEvent` changes: the time always, the texts when given. */
+export interface EventPatch {
+  /** ISO instants. */
+  start: string;
+  end: string;
+  subject?: string;
+  bodyHtml?: string;
+  /** As `NewEvent.timeZone`: pass the one the event was created with (a series is re-anchored to it); UTC when absent. */
+  timeZone?: string;
+}
 
 /** What the bot asks of Microsoft Graph, in its own terms. Dialogs depend on this, never on the SDK. */
 export interface TenantDirectory {
@@ -10,6 +35,26 @@ export interface TenantDirectory {
   getDirectoryRoleTemplateIds(tenantId: string, userId: string): Promise<string[]>;
   /** The members of a directory role (by role template id); empty when the role is not activated. */
   getRoleMembers(tenantId: string, roleTemplateId: string): Promise<DirectoryPerson[]>;
+  /**
+   * Free/busy of up to 20 mailboxes (SMTP addresses) between two ISO instants less than 62 days
+   * apart, read through `userId`'s calendar (`calendar/getSchedule`), in one round trip. Bad
+   * input is refused (GraphError 400) before anything is sent.
+   */
+  getSchedule(tenantId: string, userId: string, schedules: string[], start: string, end: string): Promise<ScheduleResult[]>;
+  /**
+   * Creates a Teams meeting in `userId`'s calendar (the organizer), inviting the attendees.
+   * Idempotent by `event.transactionId`: the SDK's own retries (429/503/504, POSTs included) and
+   * any later call with the same transactionId get the event already created, never a second one.
+   * That is also the recovery path when a create failed or timed out without an answer: create
+   * again with the same transactionId (Graph cannot be searched by transactionId).
+   */
+  createEvent(tenantId: string, userId: string, event: NewEvent): Promise<CalendarEvent>;
+  /** Moves an event (a series: the whole series) and optionally changes its subject and body. */
+  updateEvent(tenantId: string, userId: string, eventId: string, patch: EventPatch): Promise<CalendarEvent>;
+  /** Deletes an event (attendees get a cancellation); an event already gone counts as deleted. */
+  deleteEvent(tenantId: string, userId: string, eventId: string): Promise<void>;
+  /** An event of `userId`'s calendar; undefined when it no longer exists. */
+  getEvent(tenantId: string, userId: string, eventId: string): Promise<CalendarEvent | undefined>;
   /** True when the Graph endpoint answers at all (for /healthz). */
   ping(): Promise<boolean>;
 }

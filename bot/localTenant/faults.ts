@@ -26,6 +26,12 @@ interface FaultSpecBase {
   code?: string;
   /** The Graph error message in the body. */
   message?: string;
+  /**
+   * true: the request is processed first (an event is created, a change saved), then the error is
+   * answered instead of the real answer, as when Graph did the work but the answer was lost
+   * (a gateway timeout). Only with an error status. Default false: the request is never processed.
+   */
+  afterHandler?: boolean;
 }
 
 /**
@@ -37,7 +43,8 @@ export type FaultSpec = FaultSpecBase & ({ status: number; latencyMs?: number } 
 /** What a request runs into: a delay first, then possibly an error answer instead of the real one. */
 export interface FaultOutcome {
   latencyMs: number;
-  answer?: { status: number; retryAfterSeconds?: number; code: string; message: string };
+  /** `afterHandler`: the request is processed, then this answer replaces the real one. */
+  answer?: { status: number; retryAfterSeconds?: number; code: string; message: string; afterHandler: boolean };
 }
 
 export interface FaultTarget {
@@ -111,6 +118,7 @@ export class FaultTable {
           status,
           code: fault.spec.code ?? code,
           message: fault.spec.message ?? message,
+          afterHandler: fault.spec.afterHandler === true,
           ...(fault.spec.retryAfterSeconds !== undefined ? { retryAfterSeconds: fault.spec.retryAfterSeconds } : {}),
         };
       }
@@ -152,9 +160,10 @@ export function faultFromJson(value: unknown): FaultSpec {
     else if (typeof o.times === 'number') spec.times = o.times;
     else throw new TypeError('fault.times must be a number or "Infinity"');
   }
-  if (o.insideBatch !== undefined && o.insideBatch !== null) {
-    if (typeof o.insideBatch !== 'boolean') throw new TypeError('fault.insideBatch must be a boolean');
-    spec.insideBatch = o.insideBatch;
+  for (const key of ['insideBatch', 'afterHandler'] as const) {
+    if (o[key] === undefined || o[key] === null) continue;
+    if (typeof o[key] !== 'boolean') throw new TypeError(`fault.${key} must be a boolean`);
+    spec[key] = o[key];
   }
   const fault = spec as unknown as FaultSpec;
   validate(fault);
@@ -174,6 +183,10 @@ function validate(spec: FaultSpec): void {
   }
   if (spec.retryAfterSeconds !== undefined && !(Number.isInteger(spec.retryAfterSeconds) && spec.retryAfterSeconds >= 0)) {
     throw new TypeError('fault.retryAfterSeconds must be an integer >= 0');
+  }
+  if (spec.afterHandler !== undefined && typeof spec.afterHandler !== 'boolean') throw new TypeError('fault.afterHandler must be a boolean');
+  if (spec.afterHandler === true && !isError(spec.status)) {
+    throw new TypeError('fault.afterHandler needs an error status: it replaces the answer of a request that was processed');
   }
   if (spec.times !== undefined && !(spec.times === Infinity || (Number.isInteger(spec.times) && spec.times >= 1))) {
     throw new TypeError('fault.times must be an integer >= 1 or Infinity');

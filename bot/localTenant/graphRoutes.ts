@@ -5,11 +5,13 @@
  *
  * To add an endpoint: add a route to ROUTES (path segments, `{name}` for a parameter, also inside
  * a segment as in `directoryRoles(roleTemplateId='{templateId}')`) with a handler per method.
+ * The calendar endpoints live in calendarRoutes.ts and are listed here through CALENDAR_ROUTES.
  *
  * Collections of directory objects (users, memberOf, role members, …) are paged as Graph pages
  * them: at most `pageSize` objects per answer, the rest behind `@odata.nextLink` (`$skiptoken`).
  */
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { CALENDAR_ROUTES } from './calendarRoutes';
 import { DIRECTORY_ROLE_TEMPLATES } from './catalog';
 import { deterministicGuid, type SeedServicePrincipal, type SeedTenant, type SeedUser } from './seed';
 
@@ -33,19 +35,30 @@ export interface GraphRequest {
   body?: unknown;
   /** Objects per page of a directory-object collection; Graph's default of 100 when absent. */
   pageSize?: number;
+  /** Request headers by lower-case name (e.g. `prefer`); for a $batch step, the step's own headers. */
+  headers?: Record<string, string>;
 }
 
 /** Graph's default page size for directory objects. */
 export const DEFAULT_PAGE_SIZE = 100;
 
-type Handler = (req: GraphRequest, params: Record<string, string>) => GraphResult;
+export type Handler = (req: GraphRequest, params: Record<string, string>) => GraphResult;
+
+/** A route as other modules define it (see calendarRoutes.ts): a path with `{name}` parameters, a handler per method. */
+export interface RouteDefinition {
+  path: string;
+  handlers: Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
+  /** Query options the route takes beyond $select and $skiptoken (e.g. $top, $skip). */
+  queryOptions?: readonly string[];
+}
 
 /** Matches one path segment; the parameters it binds, or undefined when it does not match. */
 type SegmentMatcher = (segment: string) => Record<string, string> | undefined;
 
 interface Route {
   segments: SegmentMatcher[];
-  handlers: Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
+  handlers: RouteDefinition['handlers'];
+  queryOptions?: readonly string[];
 }
 
 /** A Graph error answer: `{ error: { code, message } }` (the server adds innerError). */
@@ -55,7 +68,6 @@ export function graphError(status: number, code: string, message: string, header
 
 /** Routes a request to its endpoint; unknown paths and methods answer as Graph does. */
 export function routeGraphRequest(req: GraphRequest): GraphResult {
-  const unsupported = [...req.query.keys()].find((k) => k.startsWith('$') && !SUPPORTED_QUERY_OPTIONS.has(k.toLowerCase()));
   for (const route of ROUTES) {
     const params = matchRoute(route.segments, req.segments);
     if (!params) continue;
@@ -65,6 +77,9 @@ export function routeGraphRequest(req: GraphRequest): GraphResult {
         Allow: Object.keys(route.handlers).join(', '),
       });
     }
+    const unsupported = [...req.query.keys()].find(
+      (k) => k.startsWith('$') && !SUPPORTED_QUERY_OPTIONS.has(k.toLowerCase()) && !route.queryOptions?.includes(k.toLowerCase()),
+    );
     if (unsupported) {
       // Silently ignoring $filter or $top would hand back wrong data; say so instead.
       return graphError(400, 'Request_UnsupportedQuery', `The local tenant does not support the query option '${unsupported}'.`);
@@ -134,10 +149,12 @@ const ROUTES: Route[] = [
   route('/tenantRelationships/delegatedAdminCustomers', {
     GET: (r) => collection(r, 'tenantRelationships/delegatedAdminCustomers', delegatedAdminCustomersOf(r), CUSTOMER_TYPE),
   }),
+  // Calendars: events (create, list, read, update, delete) and free/busy (calendar/getSchedule).
+  ...CALENDAR_ROUTES.map((r) => route(r.path, r.handlers, r.queryOptions)),
 ];
 
-function route(path: string, handlers: Route['handlers']): Route {
-  return { segments: path.split('/').filter(Boolean).map(segmentMatcher), handlers };
+function route(path: string, handlers: Route['handlers'], queryOptions?: readonly string[]): Route {
+  return { segments: path.split('/').filter(Boolean).map(segmentMatcher), handlers, ...(queryOptions ? { queryOptions: queryOptions.map((q) => q.toLowerCase()) } : {}) };
 }
 
 /** A literal segment matches case-insensitively, as Graph does; `{name}` binds a parameter, alone or inside a segment. */

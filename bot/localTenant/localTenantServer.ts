@@ -32,6 +32,8 @@ export interface RecordedRequest {
   batchId?: string;
   /** The inner request's own id within its batch. */
   batchRequestId?: string;
+  /** The JSON body of a POST, PATCH or PUT (not of the outer $batch POST: its inner requests carry theirs). */
+  body?: unknown;
 }
 
 export interface LocalTenantServerOptions {
@@ -59,6 +61,7 @@ interface Ids {
 const JSON_CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_BATCH_REQUESTS = 20;
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT']);
 const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
 
 /** A Graph-compatible server over seeded tenants, with fault injection and request recording. */
@@ -225,9 +228,18 @@ export class LocalTenantServer {
     const path = `/${graphSegments.join('/')}`;
     const isBatch = graphSegments.length === 1 && graphSegments[0] === '$batch';
     const batchId = isBatch ? ids.requestId : undefined;
-    this.record({ tenantId, method, path: withQuery(path, rawQuery), viaBatch: false, ...(batchId ? { batchId } : {}) });
+    const parsed: { value?: unknown; error?: GraphResult } = isBatch ? {} : parseJsonBody(body, headerValue(req, 'content-type'));
+    this.record({
+      tenantId,
+      method,
+      path: withQuery(path, rawQuery),
+      viaBatch: false,
+      ...(batchId ? { batchId } : {}),
+      ...(parsed.value !== undefined && WRITE_METHODS.has(method) ? { body: parsed.value } : {}),
+    });
 
-    let result = await this.applyFaults({ tenantId, method, path, viaBatch: false });
+    const fault = await this.applyFaults({ tenantId, method, path, viaBatch: false });
+    let result = fault && !fault.afterHandler ? fault.result : undefined;
     if (!result) {
       const state = this.tenants.get(tenantId.toLowerCase());
       if (!state) {
@@ -239,24 +251,38 @@ export class LocalTenantServer {
         if (isBatch) {
           result = method === 'POST' ? await this.batch(state, serviceRoot, body, batchId!, ids) : graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', { Allow: 'POST' });
         } else {
-          const parsed = parseJsonBody(body, headerValue(req, 'content-type'));
           result = parsed.error
             ? parsed.error
-            : routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method, segments: graphSegments, query: new URLSearchParams(rawQuery), serviceRoot, body: parsed.value, ...this.paging() });
+            : routeGraphRequest({
+                tenantId: state.id,
+                tenant: state.tenant,
+                method,
+                segments: graphSegments,
+                query: new URLSearchParams(rawQuery),
+                serviceRoot,
+                body: parsed.value,
+                headers: requestHeaders(req),
+                ...this.paging(),
+              });
         }
       }
     }
+    // The work is done, but the client hears an error (e.g. a 504 from a gateway on the way back).
+    if (fault?.afterHandler) result = fault.result;
     this.send(res, result, ids);
     this.log?.('graph request', { tenantId, method, path, status: result.status, ms: Date.now() - started, viaBatch: false });
   }
 
-  /** Waits out injected latency; returns an injected error answer, or undefined to answer normally. */
-  private async applyFaults(target: { tenantId: string; method: string; path: string; viaBatch: boolean }): Promise<GraphResult | undefined> {
+  /**
+   * Waits out injected latency; returns an injected error answer, to send instead of processing
+   * the request or (`afterHandler`) after processing it; undefined to answer normally.
+   */
+  private async applyFaults(target: { tenantId: string; method: string; path: string; viaBatch: boolean }): Promise<{ result: GraphResult; afterHandler: boolean } | undefined> {
     const outcome: FaultOutcome = this.faults.take(target);
     if (outcome.latencyMs > 0) await this.sleep(outcome.latencyMs);
     if (!outcome.answer) return undefined;
-    const { status, code, message, retryAfterSeconds } = outcome.answer;
-    return graphError(status, code, message, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : undefined);
+    const { status, code, message, retryAfterSeconds, afterHandler } = outcome.answer;
+    return { result: graphError(status, code, message, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : undefined), afterHandler };
   }
 
   // ---- JSON batching ----
@@ -280,6 +306,7 @@ export class LocalTenantServer {
         viaBatch: true,
         batchId,
         batchRequestId: step.id,
+        ...(step.body !== undefined && WRITE_METHODS.has(step.method) ? { body: step.body } : {}),
       });
     }
 
@@ -293,10 +320,21 @@ export class LocalTenantServer {
       }
       if (!step.target) return graphError(400, 'BadRequest', `Invalid request URL '${step.url}': a batch request URL must be relative and validly percent-encoded, e.g. /organization.`);
       const { path, segments, rawQuery } = step.target;
-      const injected = await this.applyFaults({ tenantId: state.id, method: step.method, path, viaBatch: true });
-      if (injected) return injected;
+      const fault = await this.applyFaults({ tenantId: state.id, method: step.method, path, viaBatch: true });
+      if (fault && !fault.afterHandler) return fault.result;
       if (segments.length === 1 && segments[0] === '$batch') return graphError(400, 'BadRequest', 'A batch request cannot contain another $batch.');
-      return routeGraphRequest({ tenantId: state.id, tenant: state.tenant, method: step.method, segments, query: new URLSearchParams(rawQuery), serviceRoot, body: step.body, ...this.paging() });
+      const result = routeGraphRequest({
+        tenantId: state.id,
+        tenant: state.tenant,
+        method: step.method,
+        segments,
+        query: new URLSearchParams(rawQuery),
+        serviceRoot,
+        body: step.body,
+        headers: step.headers,
+        ...this.paging(),
+      });
+      return fault ? fault.result : result;
     };
     // Dependencies are acyclic (checked by parseBatch), so awaiting them cannot deadlock.
     for (const step of orderByDependencies(steps)) results.set(step.id, run(step));
@@ -442,6 +480,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The request's headers by lower-case name (repeated ones joined with ', ', as HTTP allows). */
+function requestHeaders(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
 function headerValue(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -502,6 +549,8 @@ interface BatchStep {
   method: string;
   url: string;
   body?: unknown;
+  /** The step's headers by lower-case name. */
+  headers: Record<string, string>;
   dependsOn: string[];
   /** Undefined when the url is absolute (answered 400 in its own response). */
   target?: { path: string; segments: string[]; rawQuery: string };
@@ -540,6 +589,7 @@ function parseBatch(payload: unknown): { steps: BatchStep[] } | { error: string 
       method: r.method.toUpperCase(),
       url: r.url,
       ...(r.body !== undefined ? { body: r.body } : {}),
+      headers: Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k.toLowerCase(), v]] : []))),
       dependsOn: (r.dependsOn as string[] | undefined) ?? [],
       ...innerTarget(r.url),
     });

@@ -2,14 +2,15 @@
  * The seeded demo tenants the local tenant serves, and the types a seed is made of.
  *
  * A seed describes each tenant in the terms Graph exposes (organization, subscribed SKUs,
- * domains, users with their mailbox settings and directory roles, a partner's GDAP customers);
- * the server derives every Graph answer from it. To grow it (calendars, events, schedules),
+ * domains, users with their mailbox settings, calendars and directory roles, a partner's GDAP customers);
+ * the server derives every Graph answer from it. To grow it (e.g. groups or subscriptions),
  * add an optional field to the type here, seed it below, and add a route in graphRoutes.ts.
  */
 import { createHash } from 'node:crypto';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
+import { seedEventsFor } from './seedCalendar';
 
 /** Everything the local tenant serves: tenant id → tenant. */
 export interface LocalTenantSeed {
@@ -108,6 +109,74 @@ export interface SeedUser {
   mailboxSettings?: SeedMailboxSettings;
   /** Directory roles the user holds, by role template id (see ids.ts ROLE_TEMPLATES). */
   directoryRoleTemplateIds: string[];
+  /**
+   * The events of the user's default calendar, the user being the organizer (`/users/{id}/events`,
+   * and through them `calendar/getSchedule`). `defaultSeed()` generates them relative to its `now`
+   * (seedCalendar.ts); events created through Graph are added here.
+   */
+  events?: SeedEvent[];
+}
+
+/** Graph's `freeBusyStatus`, as an event's `showAs` and a schedule item's `status`. */
+export type FreeBusyStatus = 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown';
+
+export interface SeedAttendee {
+  address: string;
+  name: string;
+  type: 'required' | 'optional' | 'resource';
+}
+
+/** Graph's `patternedRecurrence`, limited to what the local tenant expands: daily and weekly patterns. */
+export interface SeedRecurrence {
+  pattern: {
+    type: 'daily' | 'weekly';
+    /** Every `interval` days or weeks. */
+    interval: number;
+    /** Weekly only: the days the event occurs on. */
+    daysOfWeek: MicrosoftGraph.DayOfWeek[];
+    /** Weekly only: where a week starts, for intervals above 1 (Graph's default is sunday). */
+    firstDayOfWeek: MicrosoftGraph.DayOfWeek;
+  };
+  range: {
+    type: 'numbered' | 'endDate' | 'noEnd';
+    /** 'YYYY-MM-DD', local to `recurrenceTimeZone`. */
+    startDate: string;
+    /** 'YYYY-MM-DD' (inclusive) for an endDate range, null otherwise. */
+    endDate: string | null;
+    /** For a numbered range; 0 otherwise. */
+    numberOfOccurrences: number;
+    /** The zone the pattern's days and times are read in (Windows or IANA name, as given). */
+    recurrenceTimeZone: string;
+  };
+}
+
+/** One event (a single one or a series master) in a user's calendar, the user being its organizer. */
+export interface SeedEvent {
+  /** A Graph-looking event id ('AAMkA…='), see `eventId()` in calendar.ts. */
+  id: string;
+  /** The client's idempotency key: a second POST with it, for the same user, returns this event. */
+  transactionId: string | null;
+  subject: string;
+  body: { contentType: 'text' | 'html'; content: string };
+  /** The (first) occurrence, as ISO UTC instants. */
+  start: string;
+  end: string;
+  /** The zone the event was created in (`originalStartTimeZone`, Windows or IANA name); a series repeats at its local time there. */
+  timeZone: string;
+  isAllDay: boolean;
+  showAs: FreeBusyStatus;
+  sensitivity: 'normal' | 'personal' | 'private' | 'confidential';
+  location: string | null;
+  attendees: SeedAttendee[];
+  isOnlineMeeting: boolean;
+  onlineMeetingProvider: 'teamsForBusiness' | 'unknown';
+  /** `onlineMeeting.joinUrl` for a Teams meeting. */
+  joinUrl: string | null;
+  recurrence: SeedRecurrence | null;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  changeKey: string;
+  categories: string[];
 }
 
 export interface SeedServicePrincipal {
@@ -244,13 +313,14 @@ const ADMIN = [ROLE_TEMPLATES.globalAdministrator];
 
 /**
  * The built-in seed, a fresh copy on every call (the server mutates its own copy).
- * `now` anchors the time-relative values (subscription lifecycle dates, last directory sync).
+ * `now` anchors the time-relative values (subscription lifecycle dates, last directory sync, and
+ * the generated calendars: see seedCalendar.ts).
  */
 export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
   const days = (n: number): string => new Date(now.getTime() + n * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   // Paid subscriptions renew yearly; the next renewal is always some months ahead.
   const PAID = { createdDateTime: '2023-07-01T00:00:00Z', nextLifecycleDateTime: days(200) };
-  return {
+  const seed: LocalTenantSeed = {
     tenants: {
       // Eligible for FastTrack: 2,000 paid, enabled seats (1,500 + 300 + 200), hybrid identity.
       [TENANTS.contoso]: {
@@ -486,4 +556,9 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
       },
     },
   };
+  // Every mailbox gets a generated calendar around `now` (seedCalendar.ts).
+  for (const [tenantId, tenant] of Object.entries(seed.tenants)) {
+    for (const user of tenant.users) user.events = seedEventsFor(tenantId, user, now);
+  }
+  return seed;
 }

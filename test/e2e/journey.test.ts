@@ -4,7 +4,7 @@ import type { OnboardingRequest } from '../../bot/domain/journey';
 import { keys } from '../../bot/domain/request';
 import { TENANTS } from '../../bot/localTenant/ids';
 import { azuriteConnectionString } from '../../bot/storage/azurite';
-import { freshBotEnv, openChat, screenshotIfFailed, skipUnlessChromium, startBotProcess, startPlayground, type BotProcess, type ChatPage, type Playground } from './harness';
+import { freshBotEnv, openChat, screenshotIfFailed, skipUnlessChromium, startBotProcess, startPlayground, type BotProcess, type ChatPage } from './harness';
 
 /** A bot process on fresh local storage and a Playground in front of it, as one user of one tenant. */
 async function session(configPath?: string) {

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConversationState, MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
 import { CardRenderer } from '../../bot/cards/cardRenderer';
+import { BookingService } from '../../bot/booking/bookingService';
+import { BookingLedger } from '../../bot/booking/ledger';
 import { GLOBAL_ADMINISTRATOR } from '../../bot/config';
+import { parseCenterModel } from '../../bot/domain/centers';
+import { MemoryDocumentStore, type DocumentStore } from '../../bot/storage/documentStore';
 import type { JourneyDeps } from '../../bot/dialogs/journeyDeps';
 import { parseEligibilityRules } from '../../bot/domain/eligibility';
 import { parseServiceCatalog } from '../../bot/domain/services';
@@ -19,14 +23,18 @@ import { createTurnErrorHandler } from '../../bot/turnErrorHandler';
 export const renderer = CardRenderer.load();
 const DATA = path.resolve(__dirname, '../../bot/data');
 export const rules = parseEligibilityRules(JSON.parse(fs.readFileSync(path.join(DATA, 'eligibility.json'), 'utf8')));
+export const centers = parseCenterModel(JSON.parse(fs.readFileSync(path.join(DATA, 'centers.json'), 'utf8')));
 export const catalog = parseServiceCatalog(JSON.parse(fs.readFileSync(path.join(DATA, 'services.json'), 'utf8')));
 
 /** The dependencies of the journey's dialogs, as production wires them, on a given Graph and storage. */
-export function journeyDeps(options: { graph: LocalTenantServer | TenantDirectory; storage: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[] }): JourneyDeps {
+export function journeyDeps(options: { graph: LocalTenantServer | TenantDirectory; storage: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[]; documents?: DocumentStore }): JourneyDeps {
   const directory =
     'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
   let counter = 0;
+  const clock = options.now ?? (() => new Date());
+  const ledger = new BookingLedger(options.documents ?? new MemoryDocumentStore(), clock);
   return {
+    booking: new BookingService({ directory, ledger, centers, clock }),
     directory,
     requests: options.requests ?? new StorageRequestRepository(options.storage),
     renderer,
@@ -34,7 +42,7 @@ export function journeyDeps(options: { graph: LocalTenantServer | TenantDirector
     rules,
     catalog,
     adminRoleTemplateIds: options.adminRoleTemplateIds ?? [GLOBAL_ADMINISTRATOR],
-    clock: options.now ?? (() => new Date()),
+    clock,
     // Deterministic but distinct request ids across bots sharing one storage.
     random: (size) => Uint8Array.from({ length: size }, (_, i) => (Date.now() + counter++ * 7 + i * 13) % 256),
   };
@@ -66,7 +74,7 @@ export function teamsActivity(user: TestUser, locale: string, extra: Partial<Act
 }
 
 /** A bot wired as in production but on MemoryStorage (or a given Storage) and a given Graph. */
-export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[] }) {
+export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[]; documents?: DocumentStore }) {
   const storage = options.storage ?? new MemoryStorage();
   const deps = journeyDeps({ ...options, storage });
   const requests = deps.requests;
