@@ -1,73 +1,7 @@
 import assert from 'node:assert/strict';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
-import type { OnboardingRequest } from '../../bot/domain/journey';
-import { keys } from '../../bot/domain/request';
 import { TENANTS } from '../../bot/localTenant/ids';
-import { azuriteConnectionString } from '../../bot/storage/azurite';
-import { freshBotEnv, openChat, screenshotIfFailed, skipUnlessChromium, startBotProcess, startPlayground, type BotProcess, type ChatPage } from './harness';
-
-/** A bot process on fresh local storage and a Playground in front of it, as one user of one tenant. */
-async function session(configPath?: string) {
-  const env = await freshBotEnv();
-  let bot = await startBotProcess({ env: env.env });
-  const playground = await startPlayground({ botEndpoint: bot.messagesUrl, ...(configPath ? { configPath } : {}) });
-  const records = () => new BlobsStorage(azuriteConnectionString(Number(env.env.AZURITE_BLOB_PORT), Number(env.env.AZURITE_QUEUE_PORT)), 'records');
-  return {
-    env,
-    playground,
-    get bot(): BotProcess {
-      return bot;
-    },
-    /** The bot dies at once (SIGKILL of its process group: Azurite and the local tenant with it). */
-    async crashAndRestart(): Promise<void> {
-      await bot.kill({ group: true });
-      bot = await startBotProcess({ env: env.env });
-    },
-    async openRequest(tenantId: string): Promise<OnboardingRequest | undefined> {
-      const store = records();
-      const pointer = (await store.read([keys.openRequest(tenantId)]))[keys.openRequest(tenantId)] as { requestId: string } | undefined;
-      if (!pointer) return undefined;
-      return (await store.read([keys.request(tenantId, pointer.requestId)]))[keys.request(tenantId, pointer.requestId)] as OnboardingRequest;
-    },
-    async stop(): Promise<void> {
-      await playground.stop();
-      await bot.stop();
-      env.cleanup();
-    },
-  };
-}
-
-const nextYear = `${new Date().getUTCFullYear() + 1}-03-01`;
-
-/** Answers the journey's cards as a Contoso admin would, from the identity card to the request form. */
-async function answerCoreToForm(chat: ChatPage): Promise<void> {
-  await chat.waitForCard('Core onboarding: identity and DNS');
-  await chat.selectChoice('identityPlan', 'Federate with our identity provider');
-  await chat.selectChoice('dnsReady', 'Yes');
-  await chat.clickButton('Next', { card: 'Core onboarding: identity and DNS' });
-  await answerServicesToForm(chat);
-}
-
-async function answerServicesToForm(chat: ChatPage): Promise<void> {
-  await chat.waitForCard('Service onboarding and migration');
-  await chat.selectChoice('services', ['Exchange Online', 'Microsoft Teams']);
-  await chat.fillInput('migration', true);
-  await chat.clickButton('Next', { card: 'Service onboarding and migration' });
-  await chat.waitForCard('Data migration');
-  await chat.selectChoice('emailSource', 'Exchange Server on-premises');
-  await chat.fillInput('mailboxes', '1200');
-  await chat.fillInput('emailSizeGb', '800');
-  await chat.selectChoice('fileSource', 'No files to move');
-  await chat.clickButton('Next', { card: 'Data migration' });
-  await chat.waitForCard('Request assistance for Microsoft 365');
-  await chat.fillInput('launchDate', nextYear);
-  await chat.selectChoice('mailSystem', 'Exchange Server on-premises');
-  await chat.fillInput('businessReason', 'Retire our Exchange 2016 servers');
-  await chat.fillInput('successOwnerName', 'Megan Bowen');
-  await chat.fillInput('successOwnerRole', 'CIO');
-  await chat.clickButton('Submit request');
-  await chat.waitForCard('Request submitted');
-}
+import { openChat, screenshotIfFailed, skipUnlessChromium, type ChatPage } from './harness';
+import { answerCoreToForm, answerServicesToForm, nextYear, session } from './journeySession';
 
 describe('e2e: the onboarding journey in the Agents Playground (headless Chromium)', function () {
   this.timeout(120_000);
