@@ -78,12 +78,19 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInst
   // Keep draining output so the child never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
+  // If this process ends without stop() (an uncaught error, process.exit), Azurite must not outlive
+  // it holding the ports; kill() is synchronous, so it works inside an 'exit' handler.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
 
   return {
     connectionString: azuriteConnectionString(ports.blob, ports.queue),
     blobPort: ports.blob,
     queuePort: ports.queue,
-    stop: () => stopChild(child),
+    stop: () => {
+      process.off('exit', killOnExit);
+      return stopChild(child);
+    },
   };
 }
 
