@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { BookingService } from '../bot/booking/bookingService';
 import { BookingLedger } from '../bot/booking/ledger';
 import { parseCenterModel } from '../bot/domain/centers';
-import { newRequest, type OnboardingRequest } from '../bot/domain/journey';
 import { GraphTenantDirectory } from '../bot/graph/graphTenantDirectory';
-import { TENANTS, USERS } from '../bot/localTenant/ids';
+import { USERS } from '../bot/localTenant/ids';
 import { LocalTenantServer } from '../bot/localTenant/localTenantServer';
 import { MemoryDocumentStore } from '../bot/storage/documentStore';
+import { contosoRequest } from '../test/fixtures/requests';
 
 /** Graph round trips per booking, counted at the local tenant, and the time of a propose + book. */
 export async function benchBooking(bookings = 20): Promise<{ getSchedulePerBooking: number; createPerBooking: number; otherCalls: number; medianMs: number }> {
@@ -19,7 +19,7 @@ export async function benchBooking(bookings = 20): Promise<{ getSchedulePerBooki
     const times: number[] = [];
     tenant.clearRequests();
     for (let i = 0; i < bookings; i++) {
-      const request = bookable(`FT-BENCH${String(i).padStart(3, '0')}`);
+      const request = contosoRequest(`FT-BENCH${String(i).padStart(3, '0')}`, { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' }, { dataMigration: true });
       const t0 = performance.now();
       const proposal = await booking.propose(request);
       if (!proposal.ok || proposal.slots.length === 0) throw new Error('no slot to book');
@@ -35,23 +35,6 @@ export async function benchBooking(bookings = 20): Promise<{ getSchedulePerBooki
   } finally {
     await tenant.stop();
   }
-}
-
-function bookable(id: string): OnboardingRequest {
-  const admin = { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' };
-  const request = newRequest(id, { aadObjectId: admin.userId, name: 'Megan Bowen', tenantId: TENANTS.contoso }, TENANTS.contoso, {
-    organization: 'Contoso', domains: [], detectedIdentity: 'federated', eligible: true, eligibleSeats: 2000, requiredSeats: 150,
-    migrationTier: 'performed', exchangeExtraServices: false, offeredServices: ['exchange'], checkedAt: new Date().toISOString(),
-  }, new Date());
-  return {
-    ...request,
-    admin,
-    form: {
-      products: ['exchange'], launchDate: '2099-01-01', mailSystem: 'none', businessReason: 'bench', successOwnerName: 'Megan', successOwnerRole: 'CIO',
-      dataMigration: true, requesterName: 'Megan', requesterEmail: admin.email, requesterPhone: '+1 425 555 0100', customerName: 'Megan',
-      customerEmail: admin.email, preferredLanguage: 'en-US', region: 'americas', timeZone: admin.timeZone,
-    },
-  };
 }
 
 if (require.main === module) {

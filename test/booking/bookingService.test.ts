@@ -1,41 +1,16 @@
 import assert from 'node:assert/strict';
 import { BookingService } from '../../bot/booking/bookingService';
 import { BookingLedger } from '../../bot/booking/ledger';
-import { newRequest, type OnboardingRequest, type RequestForm } from '../../bot/domain/journey';
+import type { OnboardingRequest } from '../../bot/domain/journey';
 import { findSlots, type Slot } from '../../bot/domain/slots';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 import { MemoryDocumentStore } from '../../bot/storage/documentStore';
+import { contosoRequest } from '../fixtures/requests';
 import { centers } from '../helpers/botHarness';
 
 const TEXT = { subject: 'FastTrack onboarding kickoff: Contoso', bodyHtml: '<p>Agenda</p>' };
-
-/** A Contoso request whose form is submitted, by the given admin. */
-function contosoRequest(id: string, admin: { userId: string; email: string; timeZone: string }, form: Partial<RequestForm> = {}): OnboardingRequest {
-  const request = newRequest(id, { aadObjectId: admin.userId, name: 'Admin', tenantId: TENANTS.contoso }, TENANTS.contoso, {
-    organization: 'Contoso',
-    domains: [],
-    detectedIdentity: 'federated',
-    eligible: true,
-    eligibleSeats: 2000,
-    requiredSeats: 150,
-    migrationTier: 'performed',
-    exchangeExtraServices: false,
-    offeredServices: ['exchange'],
-    checkedAt: new Date().toISOString(),
-  }, new Date());
-  return {
-    ...request,
-    stage: 'awaitingScheduling',
-    admin,
-    form: {
-      products: ['exchange'], launchDate: '2099-01-01', mailSystem: 'none', businessReason: 'x', successOwnerName: 'x', successOwnerRole: 'x', dataMigration: false,
-      requesterName: 'Admin', requesterEmail: admin.email, requesterPhone: '+1 425 555 0100', customerName: 'x', customerEmail: admin.email,
-      preferredLanguage: 'en-US', region: 'americas', timeZone: admin.timeZone, ...form,
-    },
-  };
-}
 
 const MEGAN = { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' };
 const LIWEI = { userId: USERS.liwei, email: 'liwei@contoso.com', timeZone: 'Asia/Shanghai' };
