@@ -84,6 +84,8 @@ describe('e2e: booking the onboarding meeting in the Agents Playground', functio
         const message = await api!.nextBotMessage(undefined, 20_000);
         const card = cardsOf(message).find((c) => JSON.stringify(c).includes(`"verb":"${nextVerb}"`));
         if (card) {
+          // Like a person, act only once the bot has answered this turn (its dialog state is saved).
+          await api!.inbound((a) => (a.value as { verb?: string } | undefined)?.verb === value.verb, 20_000);
           last = message;
           const token = /"token":"([0-9a-f]+)"/.exec(JSON.stringify(card));
           return { verb: nextVerb, ...(token ? { token: token[1] } : {}) };
@@ -104,6 +106,7 @@ describe('e2e: booking the onboarding meeting in the Agents Playground', functio
     assert.match(JSON.stringify(cardsOf(last!)), /预约/, 'the slots card is in Chinese');
     await api.submit(last!.messageId, { ...next, slot: '0' }, as);
     const booked = await api.nextBotMessage((m) => JSON.stringify(cardsOf(m)).includes('meetup-join'), 20_000);
+    await api.inbound((a) => (a.value as { verb?: string } | undefined)?.verb === 'slot.pick', 20_000);
     assert.ok(cardsOf(booked).length > 0);
 
     const request = await s.openRequest(TENANTS.contoso);
