@@ -58,7 +58,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 
     const renderer = CardRenderer.load();
     const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
-    const requests = new StorageRequestRepository(storage.records);
+    const requests = new StorageRequestRepository(storage.records, storage.documents);
     const references = new ConversationReferenceStore(storage.records);
     const conversationState = new ConversationState(storage.state);
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { MemoryStorage } from 'botbuilder';
-import { keys } from '../../bot/domain/request';
 import { TENANTS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 import { cards, createTestBot, inputs, LIWEI, MEGAN, NANCY, ADELE, ALEX, renderer, visibleText, type TestUser } from '../helpers/botHarness';
@@ -165,7 +164,7 @@ describe('the onboarding journey, turn by turn', function () {
         const restarted = await bot.click(MEGAN, { ...step(question, 'confirm.answer').data, answer: 'yes' });
         const identity = step(restarted, 'core.identity');
         if (s.name !== 'identity') assert.equal(inputs(identity.card).dnsReady, 'yes', 'answer kept');
-        assert.equal((await bot.storage.read([keys.openRequest(TENANTS.contoso)]) as Record<string, unknown>)[keys.openRequest(TENANTS.contoso)] !== undefined, true);
+        assert.ok(await bot.requests.findOpen(TENANTS.contoso), 'the same request stays open');
       });
 
       it(`understands the interruptions typed in Chinese at the ${s.name} step`, async () => {

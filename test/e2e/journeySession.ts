@@ -1,7 +1,9 @@
+import { ContainerClient } from '@azure/storage-blob';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { OnboardingRequest } from '../../bot/domain/journey';
 import { keys } from '../../bot/domain/request';
 import { azuriteConnectionString } from '../../bot/storage/azurite';
+import { BlobDocumentStore } from '../../bot/storage/documentStore';
 import { freshBotEnv, startBotProcess, startPlayground, type BotProcess, type ChatPage } from './harness';
 
 /** A bot process on fresh local storage and a Playground in front of it, as one user of one tenant. */
@@ -9,7 +11,8 @@ export async function session(configPath?: string) {
   const env = await freshBotEnv();
   let bot = await startBotProcess({ env: env.env });
   const playground = await startPlayground({ botEndpoint: bot.messagesUrl, ...(configPath ? { configPath } : {}) });
-  const records = () => new BlobsStorage(azuriteConnectionString(Number(env.env.AZURITE_BLOB_PORT), Number(env.env.AZURITE_QUEUE_PORT)), 'records');
+  const connectionString = () => azuriteConnectionString(Number(env.env.AZURITE_BLOB_PORT), Number(env.env.AZURITE_QUEUE_PORT));
+  const records = () => new BlobsStorage(connectionString(), 'records');
   return {
     env,
     playground,
@@ -22,10 +25,10 @@ export async function session(configPath?: string) {
       bot = await startBotProcess({ env: env.env });
     },
     async openRequest(tenantId: string): Promise<OnboardingRequest | undefined> {
-      const store = records();
-      const pointer = (await store.read([keys.openRequest(tenantId)]))[keys.openRequest(tenantId)] as { requestId: string } | undefined;
-      if (!pointer) return undefined;
-      return (await store.read([keys.request(tenantId, pointer.requestId)]))[keys.request(tenantId, pointer.requestId)] as OnboardingRequest;
+      const pointer = await new BlobDocumentStore(new ContainerClient(connectionString(), 'records')).get<{ requestId: string | null }>(keys.openRequest(tenantId));
+      const requestId = pointer?.value.requestId;
+      if (!requestId) return undefined;
+      return (await records().read([keys.request(tenantId, requestId)]))[keys.request(tenantId, requestId)] as OnboardingRequest;
     },
     /** The local tenant's Graph root for a tenant (the bot process runs it on LOCAL_TENANT_PORT). */
     graph(tenantId: string): string {

@@ -26,17 +26,26 @@ export const rules = parseEligibilityRules(JSON.parse(fs.readFileSync(path.join(
 export const centers = parseCenterModel(JSON.parse(fs.readFileSync(path.join(DATA, 'centers.json'), 'utf8')));
 export const catalog = parseServiceCatalog(JSON.parse(fs.readFileSync(path.join(DATA, 'services.json'), 'utf8')));
 
+// One document store per Storage: a "restarted" bot on the same storage sees the same pointers and ledger.
+const DOCUMENTS = new WeakMap<Storage, DocumentStore>();
+function documentsOf(storage: Storage): DocumentStore {
+  let documents = DOCUMENTS.get(storage);
+  if (!documents) DOCUMENTS.set(storage, (documents = new MemoryDocumentStore()));
+  return documents;
+}
+
 /** The dependencies of the journey's dialogs, as production wires them, on a given Graph and storage. */
 export function journeyDeps(options: { graph: LocalTenantServer | TenantDirectory; storage: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[]; documents?: DocumentStore }): JourneyDeps {
   const directory =
     'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
   let counter = 0;
   const clock = options.now ?? (() => new Date());
-  const ledger = new BookingLedger(options.documents ?? new MemoryDocumentStore(), clock);
+  const documents = options.documents ?? documentsOf(options.storage);
+  const ledger = new BookingLedger(documents, clock);
   return {
     booking: new BookingService({ directory, ledger, centers, clock }),
     directory,
-    requests: options.requests ?? new StorageRequestRepository(options.storage),
+    requests: options.requests ?? new StorageRequestRepository(options.storage, documents),
     renderer,
     logger: createLogger('silent'),
     rules,
