@@ -7,18 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import type { FastTrackCenter } from '../bot/domain/centers';
 import { findSlots, type Interval, type SlotSearchInput } from '../bot/domain/slots';
+import { mulberry32 as random } from '../bot/localTenant/seedCalendar';
 
-/** A small deterministic PRNG (mulberry32), so every run measures the same calendars. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CENTER: FastTrackCenter = {
   id: 'bench-redmond',

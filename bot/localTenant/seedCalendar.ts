@@ -171,7 +171,7 @@ function hash32(text: string): number {
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,7 @@ import { UserAdoptionDialog } from '../../bot/dialogs/userAdoptionDialog';
 import { newRequest, type OnboardingRequest } from '../../bot/domain/journey';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { contosoCheck } from '../fixtures/requests';
 import { journeyDeps, teamsActivity, visibleText, type TestUser } from '../helpers/botHarness';
 
 const KIM: TestUser = { aadObjectId: USERS.kim, name: 'Kim Abercrombie', tenantId: TENANTS.tailspin };
@@ -38,22 +39,10 @@ interface PhaseCase {
   then?: (request: OnboardingRequest | undefined) => void;
 }
 
-const CONTOSO_CHECK = {
-  organization: 'Contoso',
-  detectedIdentity: 'federated',
-  eligible: true,
-  eligibleSeats: 2000,
-  requiredSeats: 150,
-  migrationTier: 'performed',
-  exchangeExtraServices: false,
-  offeredServices: ['exchange', 'sharepoint', 'onedrive', 'teams', 'apps', 'intune', 'entra'],
-  checkedAt: '2026-11-24T00:00:00.000Z',
-} as const;
-
 /** A Contoso request at the given phase, as the earlier phases leave it. */
 async function contosoRequestAt(deps: JourneyDeps, phase: 'services' | 'form' | 'any'): Promise<Partial<PhaseOptions>> {
   const requester = { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, tenantId: TENANTS.contoso };
-  const request = newRequest('FT-TESTREQ1', requester, TENANTS.contoso, { ...CONTOSO_CHECK, domains: [], offeredServices: [...CONTOSO_CHECK.offeredServices] }, new Date());
+  const request = newRequest('FT-TESTREQ1', requester, TENANTS.contoso, contosoCheck(['exchange', 'sharepoint', 'onedrive', 'teams', 'apps', 'intune', 'entra']), new Date());
   request.phases.core = 'done';
   request.core = { identityPlan: 'federated', dnsReady: 'yes' };
   request.phases.services = 'inProgress';

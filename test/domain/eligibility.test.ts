@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DataFileError, evaluateEligibility, parseEligibilityRules, type EligibilityResult, type ExclusionReason } from '../../bot/domain/eligibility';
 import type { SubscribedSku } from '../../bot/domain/tenant';
 import { TENANTS } from '../../bot/localTenant/ids';
-import { defaultSeed, type SeedSku } from '../../bot/localTenant/seed';
+import { defaultSeed } from '../../bot/localTenant/seed';
+import { fromSeed, seededSkus } from '../fixtures/seedSkus';
 
 const shipped: unknown = JSON.parse(readFileSync(join(__dirname, '../../bot/data/eligibility.json'), 'utf8'));
 const rules = parseEligibilityRules(shipped);
@@ -39,22 +40,8 @@ function sku(partNumber: string, units: number, o: Partial<SubscribedSku> = {}):
   };
 }
 
-/** The SubscribedSku the Graph gateway makes of a seeded SKU (isTrial from its subscriptions). */
-function fromSeed(s: SeedSku): SubscribedSku {
-  return {
-    skuId: s.skuId,
-    skuPartNumber: s.skuPartNumber,
-    capabilityStatus: s.capabilityStatus,
-    enabledUnits: s.prepaidUnits.enabled,
-    warningUnits: s.prepaidUnits.warning,
-    suspendedUnits: s.prepaidUnits.suspended,
-    consumedUnits: s.consumedUnits,
-    isTrial: s.subscriptions.some((x) => x.isTrial),
-    servicePlans: s.servicePlans.map((p) => p.servicePlanName),
-  };
-}
 
-const seeded = (tenantId: string) => defaultSeed(new Date('2025-06-01T00:00:00Z')).tenants[tenantId]!.skus.map(fromSeed);
+const seeded = seededSkus;
 const excludedAs = (r: EligibilityResult) => r.excluded.map((x) => `${x.partNumber}:${x.seats}:${x.reason}`);
 const countedAs = (r: EligibilityResult) => r.counted.map((c) => `${c.partNumber}:${c.seats}`);
 const rule = (r: EligibilityResult, id: string) => r.rules.find((x) => x.id === id);

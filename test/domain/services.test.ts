@@ -6,7 +6,7 @@ import { evaluateMigration, type MigrationDecision, type MigrationRequest } from
 import { migrationKindsFor, parseServiceCatalog, PREREQUISITE_IDS, prerequisitesFor, SERVICE_IDS, servicesForTenant } from '../../bot/domain/services';
 import type { SubscribedSku } from '../../bot/domain/tenant';
 import { TENANTS } from '../../bot/localTenant/ids';
-import { defaultSeed, type SeedSku } from '../../bot/localTenant/seed';
+import { seededSkus } from '../fixtures/seedSkus';
 
 const shipped = JSON.parse(readFileSync(join(__dirname, '../../bot/data/services.json'), 'utf8')) as { services: Record<string, unknown>[] };
 const catalog = parseServiceCatalog(shipped);
@@ -26,20 +26,7 @@ function sku(partNumber: string, servicePlans: string[], o: Partial<SubscribedSk
   };
 }
 
-function fromSeed(s: SeedSku): SubscribedSku {
-  return {
-    skuId: s.skuId,
-    skuPartNumber: s.skuPartNumber,
-    capabilityStatus: s.capabilityStatus,
-    enabledUnits: s.prepaidUnits.enabled,
-    warningUnits: s.prepaidUnits.warning,
-    suspendedUnits: s.prepaidUnits.suspended,
-    consumedUnits: s.consumedUnits,
-    isTrial: s.subscriptions.some((x) => x.isTrial),
-    servicePlans: s.servicePlans.map((p) => p.servicePlanName),
-  };
-}
-const seeded = (tenantId: string) => defaultSeed(new Date('2025-06-01T00:00:00Z')).tenants[tenantId]!.skus.map(fromSeed);
+const seeded = seededSkus;
 
 describe('service catalog file', () => {
   it('the shipped services.json parses, with every service once, in order', () => {
