@@ -1,3 +1,4 @@
+import { dateIn } from '../domain/timeZones';
 import type { DocumentStore } from '../storage/documentStore';
 
 /** Who holds a reservation: one request's kickoff, or one of its checkpoints. */
@@ -111,10 +112,9 @@ export class BookingLedger {
   }
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+/** The center-local date of an instant (centers' zones are validated at start-up). */
 function localDay(instant: string, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+  return dateIn(timeZone, new Date(instant));
 }
 
 function key(personId: string, day: string): string {

@@ -1,9 +1,8 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { readValues, todayIn } from '../domain/forms';
-import { MAIL_SYSTEMS, validateRequestForm, withEvent, type RequestForm } from '../domain/journey';
+import { MAIL_SYSTEMS, validateRequestForm, withEvent, type OnboardingRequest, type RequestForm } from '../domain/journey';
 import { SUPPORTED_LOCALES } from '../domain/locale';
 import { REGIONS, regionOfTimeZone, TIME_ZONES, toIanaTimeZone, utcOffset } from '../domain/timeZones';
-import type { OnboardingRequest } from '../domain/journey';
 import type { UserProfile } from '../domain/tenant';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';

@@ -1,5 +1,5 @@
 import { SUPPORTED_LOCALES, type SupportedLocale } from './locale';
-import { isTimeZone, REGIONS, type Region } from './timeZones';
+import { dateIn, isTimeZone, REGIONS, type Region } from './timeZones';
 
 /** Why an answer is not accepted; each is a key of the locale's `form.errors`. */
 export type ErrorCode = 'required' | 'tooLong' | 'email' | 'phone' | 'choice' | 'date' | 'pastDate' | 'number' | 'range' | 'tenantToTenant';
@@ -122,7 +122,5 @@ export class Checker {
 
 /** Today's date (YYYY-MM-DD) in a time zone, for "not in the past" checks in the user's own calendar. */
 export function todayIn(zone: string | undefined, now: Date): string {
-  const tz = zone && isTimeZone(zone) ? zone : 'UTC';
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return dateIn(zone && isTimeZone(zone) ? zone : 'UTC', now);
 }

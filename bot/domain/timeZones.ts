@@ -27,6 +27,12 @@ export function toIanaTimeZone(name: string | undefined): string | undefined {
   return candidates.find((z) => KNOWN.has(z)) ?? candidates.find((z) => isTimeZone(z));
 }
 
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA zone; throws on an unknown zone. */
+export function dateIn(zone: string, instant: Date): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
 /** FastTrack Center regions. */
 export const REGIONS = ['americas', 'emea', 'apac'] as const;
 export type Region = (typeof REGIONS)[number];
