@@ -58,8 +58,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 
     const renderer = CardRenderer.load();
     const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
-    const requests = new StorageRequestRepository(storage.records, storage.documents);
-    const references = new ConversationReferenceStore(storage.records);
+    const requests = new StorageRequestRepository(storage.documents);
+    const references = new ConversationReferenceStore(storage.documents);
     const conversationState = new ConversationState(storage.state);
 
     const auth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);

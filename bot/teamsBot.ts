@@ -16,6 +16,8 @@ import { SchedulingDialog, type SchedulingOptions } from './dialogs/schedulingDi
 import { withEvent, type OnboardingRequest } from './domain/journey';
 import { isRequestId } from './domain/request';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
+import { isConflict } from './storage/blobStateStorage';
+import { KeyedSerializer } from './keyedSerializer';
 
 /** What the bot needs, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
@@ -60,6 +62,7 @@ interface PendingConfirm {
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly pendingConfirm: StatePropertyAccessor<PendingConfirm | undefined>;
+  private readonly turns = new KeyedSerializer();
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -94,17 +97,19 @@ export class FastTrackBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    try {
-      await this.deps.conversationState.saveChanges(context, false);
-    } catch (error) {
-      // Two turns of one conversation at once (a double click): the first one's state wins.
-      if (error instanceof Error && /eTag conflict|precondition/i.test(error.message)) {
-        this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn; this turn\'s state change dropped');
-      } else {
-        throw error;
+    // Turns of one conversation run one after another in this instance: a double click's second
+    // turn sees the state the first one left, instead of racing it.
+    await this.turns.run(context.activity.conversation?.id ?? '', async () => {
+      await super.run(context);
+      try {
+        await this.deps.conversationState.saveChanges(context, false);
+      } catch (error) {
+        // The same conversation's turn on another instance wrote first (412): its state wins. Every
+        // record this turn changed was written with its own ETag, so nothing it did is lost.
+        if (!isConflict(error)) throw error;
+        this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn on another instance; this turn\'s dialog state dropped');
       }
-    }
+    });
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -213,7 +218,8 @@ export class FastTrackBot extends TeamsActivityHandler {
       return;
     }
     if (mine) {
-      await requests.save(withEvent({ ...mine, stage: 'closed' }, 'cancelledByRequester', this.deps.clock(), 'Cancelled'));
+      const now = this.deps.clock();
+      await requests.update(mine.tenantId, mine.id, (r) => withEvent({ ...r, stage: 'closed' }, 'cancelledByRequester', now, 'Cancelled'));
       this.deps.logger.info({ ...ids(dc.context), requestId: mine.id }, 'request cancelled by its requester');
       await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.requestCancelled, { requestId: mine.id }));
     } else {

@@ -7,7 +7,7 @@ import type { UserProfile } from '../domain/tenant';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, phaseOptions, type PhaseResult } from './phase';
+import { loadRequest, phaseOptions, updateRequest, type PhaseResult } from './phase';
 
 /**
  * The "Request assistance for Microsoft 365" form, prefilled from Graph (name, email, phone,
@@ -86,13 +86,16 @@ export class RequestFormDialog extends ComponentDialog {
   }
 
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const request = await loadRequest(this.deps, phaseOptions(step));
+    const options = phaseOptions(step);
     const form = step.result as RequestForm;
     const kept = (step.values as { admin?: OnboardingRequest['admin'] }).admin;
     // The zone the admin confirmed on the form is the one times are shown in.
-    const admin = kept ? { ...kept, email: kept.email || form.requesterEmail, timeZone: form.timeZone } : { userId: request.requester.aadObjectId, email: form.requesterEmail, timeZone: form.timeZone };
-    const updated = withEvent({ ...request, form, admin, phases: { ...request.phases, form: 'done' }, stage: 'awaitingScheduling' }, 'formSubmitted', this.deps.clock());
-    await this.deps.requests.save(updated);
+    const admin = kept ? { ...kept, email: kept.email || form.requesterEmail, timeZone: form.timeZone } : { userId: options.requester.aadObjectId, email: form.requesterEmail, timeZone: form.timeZone };
+    const now = this.deps.clock();
+    const request = await updateRequest(this.deps, options, (r) =>
+      // A request already booked or closed keeps its stage; a resubmitted form only changes the answers.
+      withEvent({ ...r, form, admin, phases: { ...r.phases, form: 'done' }, stage: r.stage === 'onboarding' ? 'awaitingScheduling' : r.stage }, 'formSubmitted', now),
+    );
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }

@@ -8,7 +8,7 @@ import { describeSlot, type Slot } from '../domain/slots';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, type PhaseOptions } from './phase';
+import { loadRequest, updateRequest, type PhaseOptions } from './phase';
 import { graphFailureText } from './tenantCheck';
 
 /** What the scheduling dialog does: book the kickoff, move a meeting, or add checkpoints. */
@@ -131,8 +131,7 @@ export class SchedulingDialog extends ComponentDialog {
       }
       const moved = await booking.move(request, meeting, slot);
       if (moved.outcome === 'taken') return this.retry(step, options);
-      request = withEvent({ ...request, meetings: request.meetings!.map((m) => (m.eventId === meeting.eventId ? moved.meeting : m)) }, 'meetingMoved', now);
-      await requests.save(request);
+      request = await updateRequest(this.deps, options, (r) => withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? moved.meeting : m)) }, 'meetingMoved', now));
       await step.context.sendActivity({ attachments: [meetingCard(renderer, locale, request, moved.meeting, 'moved')] });
       return step.endDialog();
     }
@@ -140,16 +139,18 @@ export class SchedulingDialog extends ComponentDialog {
     const recurrence = kind === 'checkpoint' ? { intervalWeeks: picked.intervalWeeks, occurrences: CHECKPOINT_OCCURRENCES } : undefined;
     const booked = await booking.book(request, slot, kind, meetingText(renderer, request, kind), recurrence);
     if (booked.outcome === 'taken') return this.retry(step, options);
-    // Re-read: a double click may have booked the same event a moment ago (same transactionId).
-    request = await loadRequest(this.deps, options);
-    const known = request.meetings?.some((m) => m.eventId === booked.meeting.eventId);
-    if (!known) {
-      request = withEvent(
-        { ...request, meetings: [...(request.meetings ?? []), booked.meeting], bookingCount: (request.bookingCount ?? 0) + 1, stage: kind === 'kickoff' ? 'scheduled' : request.stage },
+    // Applied to the stored version: a double click may have booked the same event a moment ago (same transactionId).
+    let added = false;
+    request = await updateRequest(this.deps, options, (r) => {
+      added = !r.meetings?.some((m) => m.eventId === booked.meeting.eventId);
+      if (!added) return undefined;
+      return withEvent(
+        { ...r, meetings: [...(r.meetings ?? []), booked.meeting], bookingCount: (r.bookingCount ?? 0) + 1, stage: kind === 'kickoff' ? 'scheduled' : r.stage },
         kind === 'kickoff' ? 'kickoffBooked' : 'checkpointsBooked',
         now,
       );
-      await requests.save(request);
+    });
+    if (added) {
       this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, eventId: booked.meeting.eventId, personId: booked.meeting.person.id }, 'meeting booked');
     }
     await step.context.sendActivity({ attachments: [meetingCard(renderer, locale, request, booked.meeting, kind === 'kickoff' ? 'booked' : 'checkpoints')] });
