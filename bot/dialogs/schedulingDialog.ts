@@ -117,7 +117,7 @@ export class SchedulingDialog extends ComponentDialog {
 
   private async book(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as SchedulingOptions;
-    const { renderer, booking, requests } = this.deps;
+    const { renderer, booking } = this.deps;
     const locale = step.context.activity.locale;
     const picked = step.result as { index: number; intervalWeeks: 1 | 2 };
     const slot = (step.values as SchedulingValues).slots[picked.index]!;
