@@ -1,5 +1,4 @@
 import {
-  CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
   type ConfigurationBotFrameworkAuthenticationOptions,
@@ -15,6 +14,7 @@ import { parseEligibilityRules } from './domain/eligibility';
 import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
+import { FrontDoorAdapter } from './http/adapter';
 import type { Logger } from './logger';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
 import { BotServer } from './server';
@@ -63,7 +63,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const conversationState = new ConversationState(storage.state);
 
     const auth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
-    const adapter = new CloudAdapter(auth);
+    const adapter = new FrontDoorAdapter(auth);
     adapter.onTurnError = createTurnErrorHandler(renderer, logger);
 
     const clock = () => new Date();
