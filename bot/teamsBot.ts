@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TeamsActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, type BotState, type InvokeResponse, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import type { Strings } from './cards/cardRenderer';
@@ -13,6 +13,7 @@ import { assessTenant, graphFailureText, tenantCheckCard } from './dialogs/tenan
 import { UserAdoptionDialog } from './dialogs/userAdoptionDialog';
 import { CancelMeetingDialog } from './dialogs/cancelMeetingDialog';
 import { SchedulingDialog, type SchedulingOptions } from './dialogs/schedulingDialog';
+import { answerSearchInvoke, SEARCH_INVOKE } from './dialogs/timeZoneSearch';
 import { withEvent, type OnboardingRequest } from './domain/journey';
 import { isRequestId } from './domain/request';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
@@ -110,6 +111,12 @@ export class FastTrackBot extends TeamsActivityHandler {
         this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn on another instance; this turn\'s dialog state dropped');
       }
     });
+  }
+
+  /** The form's time zone typeahead asks through an `application/search` invoke. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
+    return super.onInvokeActivity(context);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {

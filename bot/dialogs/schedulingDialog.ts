@@ -167,8 +167,12 @@ export class SchedulingDialog extends ComponentDialog {
 export function meetingText(renderer: CardRenderer, request: OnboardingRequest, kind: Meeting['kind']): MeetingText {
   const language = request.form?.preferredLanguage;
   const s = renderer.strings(language);
-  const organization = request.tenantCheck.organization;
-  const subject = renderer.text(language, (t) => (kind === 'kickoff' ? t.meeting.subject : t.meeting.checkpointSubject), { organization });
+  const pick = (t: Strings) => (kind === 'kickoff' ? t.meeting.subject : t.meeting.checkpointSubject);
+  // Graph takes a subject of at most 255 characters: a long organisation name (up to 256) is shortened to fit.
+  const name = request.tenantCheck.organization;
+  const room = 255 - renderer.text(language, pick, { organization: '' }).length;
+  const organization = name.length <= room ? name : `${name.slice(0, Math.max(room - 1, 0)).replace(/[\uD800-\uDBFF]$/, '')}…`;
+  const subject = renderer.text(language, pick, { organization });
   const items = [s.meeting.agenda1, s.meeting.agenda2, s.meeting.agenda3, s.meeting.agenda4].map((x) => `<li>${escapeHtml(x)}</li>`).join('');
   const bodyHtml = `<p>${escapeHtml(renderer.text(language, (t) => t.meeting.requestLine, { requestId: request.id }))}</p><h3>${escapeHtml(s.meeting.agendaTitle)}</h3><ol>${items}</ol>`;
   return { subject, bodyHtml };
