@@ -6,8 +6,8 @@
  * the server derives every Graph answer from it. To grow it (e.g. groups or subscriptions),
  * add an optional field to the type here, seed it below, and add a route in graphRoutes.ts.
  */
-import { createHash } from 'node:crypto';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { v5 as uuidV5 } from 'uuid';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
 import { seedEventsFor } from './seedCalendar';
@@ -208,12 +208,12 @@ export interface SeedDelegatedAdminCustomer {
   displayName: string;
 }
 
+/** Namespace of the local tenant's name-based (v5) ids. */
+const LOCAL_TENANT_NAMESPACE = 'b8f3c1d2-7a4e-4f60-9d2b-0c5e1a7f3b94';
+
 /** A stable GUID derived from its parts, for ids the seed does not spell out (role objects, subscriptions). */
 export function deterministicGuid(...parts: string[]): string {
-  const hex = createHash('sha1').update(parts.join('/')).digest('hex');
-  // Shaped as a version-5 (name-based) UUID.
-  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+  return uuidV5(parts.join('/'), LOCAL_TENANT_NAMESPACE);
 }
 
 interface SkuOptions {
