@@ -4,7 +4,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePng, type RgbaImage } from './png';
+import { PNG } from 'pngjs';
+
+/** An image as straight (not premultiplied) RGBA bytes, row by row. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width × height × 4 bytes: r, g, b, a. */
+  data: Uint8Array;
+}
 
 /** The manifest's accentColor and the color icon's background. */
 export const ACCENT_COLOR = '#0F6CBD';
@@ -104,13 +112,23 @@ export function drawOutlineIcon(): RgbaImage {
   return render(OUTLINE_ICON_SIZE, (p) => (inStroke(p, chevrons, 0.07) ? WHITE : undefined));
 }
 
+/**
+ * Encodes an icon as an 8-bit RGBA PNG (colour type 6, filter "None" on every row, deflate level 9),
+ * the settings the committed icons were written with.
+ */
+export function encodeIcon(image: RgbaImage): Buffer {
+  const png = new PNG({ width: image.width, height: image.height, colorType: 6, inputColorType: 6, bitDepth: 8 });
+  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return PNG.sync.write(png, { colorType: 6, inputColorType: 6, bitDepth: 8, filterType: 0, deflateLevel: 9, deflateStrategy: 0 });
+}
+
 if (require.main === module) {
   for (const [file, image] of [
     ['color.png', drawColorIcon()],
     ['outline.png', drawOutlineIcon()],
   ] as const) {
     const path = join(__dirname, file);
-    writeFileSync(path, encodePng(image));
+    writeFileSync(path, encodeIcon(image));
     console.log(`wrote ${path} (${image.width}×${image.height})`);
   }
 }

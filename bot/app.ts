@@ -1,5 +1,4 @@
 import {
-  CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
   type ConfigurationBotFrameworkAuthenticationOptions,
@@ -16,6 +15,7 @@ import { parseProductNames } from './domain/products';
 import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
+import { FrontDoorAdapter } from './http/adapter';
 import type { Logger } from './logger';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
 import { BotServer } from './server';
@@ -60,12 +60,12 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 
     const renderer = CardRenderer.load();
     const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
-    const requests = new StorageRequestRepository(storage.records, storage.documents);
-    const references = new ConversationReferenceStore(storage.records);
+    const requests = new StorageRequestRepository(storage.documents);
+    const references = new ConversationReferenceStore(storage.documents);
     const conversationState = new ConversationState(storage.state);
 
     const auth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
-    const adapter = new CloudAdapter(auth);
+    const adapter = new FrontDoorAdapter(auth);
     adapter.onTurnError = createTurnErrorHandler(renderer, logger);
 
     const clock = () => new Date();

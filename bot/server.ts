@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { ActivityHandler } from 'botbuilder';
 import * as restify from 'restify';
+import { errorFields } from './dialogs/errors';
+import type { FrontDoorAdapter } from './http/adapter';
+import { FrontDoor } from './http/frontDoor';
+import { refusal, type Reply } from './http/reply';
 import type { Logger } from './logger';
 
 /** What /healthz reports. */
@@ -11,40 +15,68 @@ export interface Health {
 }
 
 export interface ServerDeps {
-  adapter: CloudAdapter;
+  adapter: FrontDoorAdapter;
   bot: ActivityHandler;
   health: () => Promise<Health>;
   logger: Logger;
 }
 
-/** The HTTP front door: /api/messages for Teams, /healthz for probes; tracks running turns for shutdown. */
+/**
+ * The HTTP front door: /api/messages for Teams, /healthz for probes; tracks running requests for
+ * shutdown. restify parses no body here: the front door reads it (bot/http/frontDoor.ts), and every
+ * answer restify would make itself (unknown route, wrong method, a failure) gets a fixed body.
+ */
 export class BotServer {
   private readonly server: restify.Server;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ServerDeps) {
     this.server = restify.createServer({ name: 'fasttrack-bot', handleUncaughtExceptions: false });
-    this.server.use(restify.plugins.bodyParser({ maxBodySize: 512 * 1024, mapParams: false }));
+    const door = new FrontDoor({ adapter: deps.adapter, bot: deps.bot, logger: deps.logger });
+
+    // Before routing and before a byte of any body is read. The request id is in every answer, so
+    // an operator can find the one log line of a refused request.
+    this.server.pre((req, res, next) => {
+      res.setHeader('x-request-id', req.id());
+      const refused = door.encodingRefusal(req.headers, req.id());
+      if (!refused) return next();
+      send(res, refused);
+      return next(false);
+    });
 
     this.server.post('/api/messages', async (req, res) => {
-      const turn = deps.adapter.process(req, res, (context) => deps.bot.run(context));
-      this.running.add(turn);
+      const handled = door.activity(req, req.id()).catch((error: unknown): Reply => {
+        deps.logger.error({ requestId: req.id(), err: errorFields(error) }, 'activity processing failed');
+        return refusal(500);
+      });
+      this.running.add(handled);
       try {
-        await turn;
-      } catch (error) {
-        // process() answers auth failures itself; anything else is logged without the body.
-        deps.logger.error({ err: { name: (error as Error)?.name } }, 'activity processing failed');
-        if (!res.headersSent) res.send(500);
+        send(res, await handled);
       } finally {
-        this.running.delete(turn);
+        this.running.delete(handled);
       }
     });
 
-    this.server.get('/healthz', async (_req, res) => {
-      const health = await deps.health();
+    this.server.get('/healthz', async (req, res) => {
+      let health: Health;
+      try {
+        health = await deps.health();
+      } catch (error) {
+        deps.logger.warn({ requestId: req.id(), err: errorFields(error) }, 'health check failed');
+        return send(res, refusal(503));
+      }
       const ok = health.storage && health.graph;
-      res.status(ok ? 200 : 503);
-      res.json({ status: ok ? 'ok' : 'degraded', ...health });
+      send(res, { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', ...health } });
+    });
+
+    // Unknown routes (404), wrong methods (405, with Allow set by restify) and anything a handler
+    // threw: the fixed refusal for the status, never restify's message (which echoes the path).
+    this.server.on('restifyError', (req: restify.Request, res: restify.Response, err: { statusCode?: unknown }, done: () => void) => {
+      const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+      if (status >= 500) deps.logger.error({ requestId: req.id(), status, err: errorFields(err) }, 'request failed');
+      else deps.logger.info({ requestId: req.id(), status, method: req.method }, 'request refused');
+      if (!res.headersSent) send(res, refusal(status));
+      done();
     });
   }
 
@@ -68,4 +100,14 @@ export class BotServer {
     this.server.server.closeAllConnections?.();
     await closed;
   }
+}
+
+/** Writes a reply as JSON, bypassing restify's content negotiation. */
+function send(res: restify.Response, reply: Reply): void {
+  const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  res.sendRaw(reply.status, body, {
+    ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    'content-length': String(Buffer.byteLength(body)),
+    ...reply.headers,
+  });
 }

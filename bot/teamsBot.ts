@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TeamsActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, type BotState, type InvokeResponse, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import type { Strings } from './cards/cardRenderer';
@@ -13,9 +13,12 @@ import { assessTenant, graphFailureText, tenantCheckCard } from './dialogs/tenan
 import { UserAdoptionDialog } from './dialogs/userAdoptionDialog';
 import { CancelMeetingDialog } from './dialogs/cancelMeetingDialog';
 import { SchedulingDialog, type SchedulingOptions } from './dialogs/schedulingDialog';
+import { answerSearchInvoke, SEARCH_INVOKE } from './dialogs/timeZoneSearch';
 import { withEvent, type OnboardingRequest } from './domain/journey';
 import { isRequestId } from './domain/request';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
+import { isConflict } from './storage/blobStateStorage';
+import { KeyedSerializer } from './keyedSerializer';
 
 /** What the bot needs, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
@@ -60,6 +63,7 @@ interface PendingConfirm {
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly pendingConfirm: StatePropertyAccessor<PendingConfirm | undefined>;
+  private readonly turns = new KeyedSerializer();
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -94,17 +98,25 @@ export class FastTrackBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    try {
-      await this.deps.conversationState.saveChanges(context, false);
-    } catch (error) {
-      // Two turns of one conversation at once (a double click): the first one's state wins.
-      if (error instanceof Error && /eTag conflict|precondition/i.test(error.message)) {
-        this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn; this turn\'s state change dropped');
-      } else {
-        throw error;
+    // Turns of one conversation run one after another in this instance: a double click's second
+    // turn sees the state the first one left, instead of racing it.
+    await this.turns.run(context.activity.conversation?.id ?? '', async () => {
+      await super.run(context);
+      try {
+        await this.deps.conversationState.saveChanges(context, false);
+      } catch (error) {
+        // The same conversation's turn on another instance wrote first (412): its state wins. Every
+        // record this turn changed was written with its own ETag, so nothing it did is lost.
+        if (!isConflict(error)) throw error;
+        this.deps.logger.warn({ ...ids(context) }, 'dialog state changed by a concurrent turn on another instance; this turn\'s dialog state dropped');
       }
-    }
+    });
+  }
+
+  /** The form's time zone typeahead asks through an `application/search` invoke. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
+    return super.onInvokeActivity(context);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -213,7 +225,8 @@ export class FastTrackBot extends TeamsActivityHandler {
       return;
     }
     if (mine) {
-      await requests.save(withEvent({ ...mine, stage: 'closed' }, 'cancelledByRequester', this.deps.clock(), 'Cancelled'));
+      const now = this.deps.clock();
+      await requests.update(mine.tenantId, mine.id, (r) => withEvent({ ...r, stage: 'closed' }, 'cancelledByRequester', now, 'Cancelled'));
       this.deps.logger.info({ ...ids(dc.context), requestId: mine.id }, 'request cancelled by its requester');
       await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.requestCancelled, { requestId: mine.id }));
     } else {

@@ -5,13 +5,13 @@ import type { Logger } from './logger';
 import { ids } from './teamsBot';
 
 /**
- * The adapter's onTurnError: logs the failure with the turn's ids (no message text, no stack to the
- * user) and tells the user, in their language, that something went wrong. State is kept, so the
- * user can carry on where they were.
+ * The adapter's onTurnError: logs the failure with the turn's ids and the error's name/status/code
+ * only (no message, which may hold user text, and no stack) and tells the user, in their language,
+ * that something went wrong. State is kept, so the user can carry on where they were.
  */
 export function createTurnErrorHandler(renderer: CardRenderer, logger: Logger) {
   return async (context: TurnContext, error: Error): Promise<void> => {
-    logger.error({ ...ids(context), err: { ...errorFields(error), stack: error.stack } }, 'turn failed');
+    logger.error({ ...ids(context), err: errorFields(error) }, 'turn failed');
     // Invokes expect an invoke response, not a message; Teams shows its own error for those.
     if (context.activity.type === 'invoke') return;
     try {

@@ -8,12 +8,12 @@
  * against the schemas bundled in @microsoft/app-manifest (offline), checks the icons, and zips
  * everything flat at the zip root, as Teams expects.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import AdmZip from 'adm-zip';
 import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
-import { readPngHeader } from '../appPackage/png';
+import { PNG } from 'pngjs';
+import { v5 as uuidV5 } from 'uuid';
 
 /** The Microsoft 365 Agents Playground's fixed bot id, used with `--local`. */
 export const PLAYGROUND_BOT_ID = '00000000-0000-0000-0000-0000000000b0';
@@ -32,7 +32,7 @@ export type PackageVariables = Record<PlaceholderName, string>;
 /** Pixel sizes Teams requires for the two icons. */
 export const ICON_SIZES = { color: 192, outline: 32 } as const;
 
-/** Namespace for the name-based TEAMS_APP_ID (fixed forever: changing it changes every derived id). */
+/** Namespace of the name-based (v5) TEAMS_APP_ID (fixed forever: changing it changes every derived id). */
 const TEAMS_APP_ID_NAMESPACE = '6f1c7a52-3d0e-4b8a-9c61-2f5e8d4a7b90';
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
@@ -47,22 +47,9 @@ export class PackageError extends Error {
   }
 }
 
-/** A name-based (version 5, SHA-1) UUID: the same `name` always gives the same id. */
-export function uuidV5(name: string, namespace: string = TEAMS_APP_ID_NAMESPACE): string {
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** The Teams app id used when TEAMS_APP_ID is not set: stable for a given bot id. */
 export function deriveTeamsAppId(botId: string): string {
-  return uuidV5(`teams-app:${botId.toLowerCase()}`);
+  return uuidV5(`teams-app:${botId.toLowerCase()}`, TEAMS_APP_ID_NAMESPACE);
 }
 
 /**
@@ -237,12 +224,14 @@ export function referencedFiles(manifest: object): string[] {
 
 /** Checks that an icon is a PNG of `size`×`size`. Returns problems; empty when fine. */
 export function checkIcon(name: string, png: Uint8Array, size: number): string[] {
+  let width: number;
+  let height: number;
   try {
-    const { width, height } = readPngHeader(png);
-    return width === size && height === size ? [] : [`${name}: must be ${size}×${size} pixels, is ${width}×${height}`];
+    ({ width, height } = PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.byteLength)));
   } catch (error) {
-    return [`${name}: ${error instanceof Error ? error.message : String(error)}`];
+    return [`${name}: not a PNG file pngjs can read (${error instanceof Error ? error.message : String(error)})`];
   }
+  return width === size && height === size ? [] : [`${name}: must be ${size}×${size} pixels, is ${width}×${height}`];
 }
 
 /** The app package's contents: file name at the zip root → bytes. */

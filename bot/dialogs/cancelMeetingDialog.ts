@@ -4,7 +4,7 @@ import { withEvent } from '../domain/journey';
 import { describeSlot } from '../domain/slots';
 import { CardStep } from './cardStep';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest } from './phase';
+import { loadRequest, updateRequest } from './phase';
 import type { SchedulingOptions } from './schedulingDialog';
 
 const REASONS = ['scheduleConflict', 'notReady', 'wrongPeople', 'other'] as const;
@@ -57,13 +57,15 @@ export class CancelMeetingDialog extends ComponentDialog {
     }
     const reason = answer.details ? `${answer.reason}: ${answer.details}` : answer.reason;
     const cancelled = await this.deps.booking.cancel(request, meeting, reason);
-    const kickoffLeft = request.meetings!.some((m) => m.kind === 'kickoff' && m.status === 'booked' && m.eventId !== meeting.eventId);
-    request = withEvent(
-      { ...request, meetings: request.meetings!.map((m) => (m.eventId === meeting.eventId ? cancelled : m)), stage: request.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : request.stage },
-      'meetingCancelled',
-      this.deps.clock(),
-    );
-    await this.deps.requests.save(request);
+    const now = this.deps.clock();
+    request = await updateRequest(this.deps, options, (r) => {
+      const kickoffLeft = (r.meetings ?? []).some((m) => m.kind === 'kickoff' && m.status === 'booked' && m.eventId !== meeting.eventId);
+      return withEvent(
+        { ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? cancelled : m)), stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage },
+        'meetingCancelled',
+        now,
+      );
+    });
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, eventId: meeting.eventId, reason: answer.reason }, 'meeting cancelled by the admin');
     const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, this.deps.renderer.resolve(locale));
     await step.context.sendActivity(this.deps.renderer.text(locale, (t) => t.meeting.cancelled, { when: d.adminTime }));

@@ -4,7 +4,7 @@ import { newRequestId } from '../domain/request';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, phaseOptions, type PhaseResult } from './phase';
+import { phaseOptions, updateRequest, type PhaseResult } from './phase';
 import { existingRequestCard } from './requestCards';
 import { assessTenant, graphFailureText, tenantCheckCard } from './tenantCheck';
 
@@ -51,11 +51,8 @@ export class CoreOnboardingDialog extends ComponentDialog {
     if (!assessment.check.eligible) return step.endDialog({} satisfies PhaseResult);
 
     const now = this.deps.clock();
-    let request = options.requestId ? await requests.get(options.tenantId, options.requestId) : undefined;
-    if (request) {
-      request = withEvent({ ...request, tenantCheck: assessment.check }, 'tenantChecked', now);
-      await requests.save(request);
-    } else {
+    let request = options.requestId ? await requests.update(options.tenantId, options.requestId, (r) => withEvent({ ...r, tenantCheck: assessment.check }, 'tenantChecked', now)) : undefined;
+    if (!request) {
       const created = await requests.create(newRequest(newRequestId(this.deps.random(8)), options.requester, options.tenantId, assessment.check, now));
       if (created.outcome === 'exists') {
         await context.sendActivity({ attachments: [existingRequestCard(renderer, locale, created.request, options.requester.aadObjectId)] });
@@ -73,10 +70,11 @@ export class CoreOnboardingDialog extends ComponentDialog {
 
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = { ...phaseOptions(step), requestId: (step.values as { requestId?: string }).requestId };
-    const request = await loadRequest(this.deps, options);
     const core = step.result as CoreAnswers;
-    const phases = { ...request.phases, core: 'done' as const, services: request.phases.services === 'done' ? ('done' as const) : ('inProgress' as const) };
-    await this.deps.requests.save(withEvent({ ...request, core, phases }, 'coreOnboardingDone', this.deps.clock()));
+    const now = this.deps.clock();
+    const request = await updateRequest(this.deps, options, (r) =>
+      withEvent({ ...r, core, phases: { ...r.phases, core: 'done', services: r.phases.services === 'done' ? 'done' : 'inProgress' } }, 'coreOnboardingDone', now),
+    );
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }
 }

@@ -1,5 +1,6 @@
 import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { OnboardingRequest } from '../domain/journey';
+import type { RequestChange } from '../storage/requestRepository';
 import type { JourneyDeps } from './journeyDeps';
 
 /** What each phase dialog is started with. */
@@ -17,6 +18,16 @@ export interface PhaseResult {
 /** Loads the phase's request; throws when it vanished (a bug or a manual deletion, not user input). */
 export async function loadRequest(deps: Pick<JourneyDeps, 'requests'>, options: PhaseOptions): Promise<OnboardingRequest> {
   const request = options.requestId ? await deps.requests.get(options.tenantId, options.requestId) : undefined;
+  if (!request) throw new Error('The request of this phase is not stored');
+  return request;
+}
+
+/**
+ * Changes the phase's request with the ETag it was read with, re-applying `change` to a fresher
+ * version when another turn or instance wrote first; throws when the request vanished.
+ */
+export async function updateRequest(deps: Pick<JourneyDeps, 'requests'>, options: PhaseOptions, change: RequestChange): Promise<OnboardingRequest> {
+  const request = options.requestId ? await deps.requests.update(options.tenantId, options.requestId, change) : undefined;
   if (!request) throw new Error('The request of this phase is not stored');
   return request;
 }

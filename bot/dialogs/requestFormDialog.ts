@@ -2,12 +2,13 @@ import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type Waterfall
 import { readValues, todayIn } from '../domain/forms';
 import { MAIL_SYSTEMS, validateRequestForm, withEvent, type OnboardingRequest, type RequestForm } from '../domain/journey';
 import { SUPPORTED_LOCALES } from '../domain/locale';
-import { REGIONS, regionOfTimeZone, TIME_ZONES, toIanaTimeZone, utcOffset } from '../domain/timeZones';
+import { REGIONS, regionOfTimeZone, toIanaTimeZone, zoneShortList } from '../domain/timeZones';
 import type { UserProfile } from '../domain/tenant';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, phaseOptions, type PhaseResult } from './phase';
+import { loadRequest, phaseOptions, updateRequest, type PhaseResult } from './phase';
+import { zoneChoice } from './timeZoneSearch';
 
 /**
  * The "Request assistance for Microsoft 365" form, prefilled from Graph (name, email, phone,
@@ -23,14 +24,17 @@ export class RequestFormDialog extends ComponentDialog {
       new CardStep<RequestForm>('form.card', deps.renderer, {
         card: 'requestForm',
         verb: 'request.submit',
-        data: (s, options) => {
+        data: (s, options, locale) => {
           const now = deps.clock();
+          const region = REGIONS.find((r) => r === options.values.region);
           return {
             productChoices: ((options.context?.offered as string[]) ?? []).map((id) => ({ title: s.services[id as keyof typeof s.services] ?? id, value: id })),
             mailChoices: MAIL_SYSTEMS.map((id) => ({ title: s.form.mailSystems[id], value: id })),
             languageChoices: SUPPORTED_LOCALES.map((tag) => ({ title: s.languages[tag], value: tag })),
             regionChoices: REGIONS.map((id) => ({ title: s.form.regions[id], value: id })),
-            zoneChoices: TIME_ZONES.map((zone) => ({ title: `(UTC${utcOffset(zone, now)}) ${zone}`, value: zone })),
+            // A short list (the zone given first, then the region's common zones); the typeahead
+            // (Data.Query "timeZones", answered by timeZoneSearch.ts) finds every other zone.
+            zoneChoices: zoneShortList(options.values.timeZone, region, deps.renderer.resolve(locale), now).map((label) => zoneChoice(s, label)),
             today: todayIn(options.values.timeZone, now),
           };
         },
@@ -86,13 +90,16 @@ export class RequestFormDialog extends ComponentDialog {
   }
 
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const request = await loadRequest(this.deps, phaseOptions(step));
+    const options = phaseOptions(step);
     const form = step.result as RequestForm;
     const kept = (step.values as { admin?: OnboardingRequest['admin'] }).admin;
     // The zone the admin confirmed on the form is the one times are shown in.
-    const admin = kept ? { ...kept, email: kept.email || form.requesterEmail, timeZone: form.timeZone } : { userId: request.requester.aadObjectId, email: form.requesterEmail, timeZone: form.timeZone };
-    const updated = withEvent({ ...request, form, admin, phases: { ...request.phases, form: 'done' }, stage: 'awaitingScheduling' }, 'formSubmitted', this.deps.clock());
-    await this.deps.requests.save(updated);
+    const admin = kept ? { ...kept, email: kept.email || form.requesterEmail, timeZone: form.timeZone } : { userId: options.requester.aadObjectId, email: form.requesterEmail, timeZone: form.timeZone };
+    const now = this.deps.clock();
+    const request = await updateRequest(this.deps, options, (r) =>
+      // A request already booked or closed keeps its stage; a resubmitted form only changes the answers.
+      withEvent({ ...r, form, admin, phases: { ...r.phases, form: 'done' }, stage: r.stage === 'onboarding' ? 'awaitingScheduling' : r.stage }, 'formSubmitted', now),
+    );
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }

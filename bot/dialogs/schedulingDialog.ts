@@ -8,7 +8,7 @@ import { describeSlot, type Slot } from '../domain/slots';
 import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, type PhaseOptions } from './phase';
+import { loadRequest, updateRequest, type PhaseOptions } from './phase';
 import { graphFailureText } from './tenantCheck';
 
 /** What the scheduling dialog does: book the kickoff, move a meeting, or add checkpoints. */
@@ -118,7 +118,7 @@ export class SchedulingDialog extends ComponentDialog {
 
   private async book(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as SchedulingOptions;
-    const { renderer, booking, requests } = this.deps;
+    const { renderer, booking } = this.deps;
     const locale = step.context.activity.locale;
     const picked = step.result as { index: number; intervalWeeks: 1 | 2 };
     const slot = (step.values as SchedulingValues).slots[picked.index]!;
@@ -132,8 +132,7 @@ export class SchedulingDialog extends ComponentDialog {
       }
       const moved = await booking.move(request, meeting, slot);
       if (moved.outcome === 'taken') return this.retry(step, options);
-      request = withEvent({ ...request, meetings: request.meetings!.map((m) => (m.eventId === meeting.eventId ? moved.meeting : m)) }, 'meetingMoved', now);
-      await requests.save(request);
+      request = await updateRequest(this.deps, options, (r) => withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? moved.meeting : m)) }, 'meetingMoved', now));
       await step.context.sendActivity({ attachments: [meetingCard(renderer, locale, request, moved.meeting, 'moved')] });
       return step.endDialog();
     }
@@ -141,16 +140,18 @@ export class SchedulingDialog extends ComponentDialog {
     const recurrence = kind === 'checkpoint' ? { intervalWeeks: picked.intervalWeeks, occurrences: CHECKPOINT_OCCURRENCES } : undefined;
     const booked = await booking.book(request, slot, kind, meetingText(renderer, request, kind), recurrence);
     if (booked.outcome === 'taken') return this.retry(step, options);
-    // Re-read: a double click may have booked the same event a moment ago (same transactionId).
-    request = await loadRequest(this.deps, options);
-    const known = request.meetings?.some((m) => m.eventId === booked.meeting.eventId);
-    if (!known) {
-      request = withEvent(
-        { ...request, meetings: [...(request.meetings ?? []), booked.meeting], bookingCount: (request.bookingCount ?? 0) + 1, stage: kind === 'kickoff' ? 'scheduled' : request.stage },
+    // Applied to the stored version: a double click may have booked the same event a moment ago (same transactionId).
+    let added = false;
+    request = await updateRequest(this.deps, options, (r) => {
+      added = !r.meetings?.some((m) => m.eventId === booked.meeting.eventId);
+      if (!added) return undefined;
+      return withEvent(
+        { ...r, meetings: [...(r.meetings ?? []), booked.meeting], bookingCount: (r.bookingCount ?? 0) + 1, stage: kind === 'kickoff' ? 'scheduled' : r.stage },
         kind === 'kickoff' ? 'kickoffBooked' : 'checkpointsBooked',
         now,
       );
-      await requests.save(request);
+    });
+    if (added) {
       this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, eventId: booked.meeting.eventId, personId: booked.meeting.person.id }, 'meeting booked');
     }
     await step.context.sendActivity({ attachments: [meetingCard(renderer, locale, request, booked.meeting, kind === 'kickoff' ? 'booked' : 'checkpoints')] });
@@ -167,8 +168,12 @@ export class SchedulingDialog extends ComponentDialog {
 export function meetingText(renderer: CardRenderer, request: OnboardingRequest, kind: Meeting['kind']): MeetingText {
   const language = request.form?.preferredLanguage;
   const s = renderer.strings(language);
-  const organization = request.tenantCheck.organization;
-  const subject = renderer.text(language, (t) => (kind === 'kickoff' ? t.meeting.subject : t.meeting.checkpointSubject), { organization });
+  const pick = (t: Strings) => (kind === 'kickoff' ? t.meeting.subject : t.meeting.checkpointSubject);
+  // Graph takes a subject of at most 255 characters: a long organisation name (up to 256) is shortened to fit.
+  const name = request.tenantCheck.organization;
+  const room = 255 - renderer.text(language, pick, { organization: '' }).length;
+  const organization = name.length <= room ? name : `${name.slice(0, Math.max(room - 1, 0)).replace(/[\uD800-\uDBFF]$/, '')}…`;
+  const subject = renderer.text(language, pick, { organization });
   const items = [s.meeting.agenda1, s.meeting.agenda2, s.meeting.agenda3, s.meeting.agenda4].map((x) => `<li>${escapeHtml(x)}</li>`).join('');
   const bodyHtml = `<p>${escapeHtml(renderer.text(language, (t) => t.meeting.requestLine, { requestId: request.id }))}</p><h3>${escapeHtml(s.meeting.agendaTitle)}</h3><ol>${items}</ol>`;
   return { subject, bodyHtml };

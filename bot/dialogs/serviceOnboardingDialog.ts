@@ -3,7 +3,7 @@ import { validateServices, withEvent, type MigrationAnswers, type ServiceAnswers
 import { CardStep } from './cardStep';
 import { DataMigrationDialog, type DataMigrationOptions } from './dataMigrationDialog';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, phaseOptions, type PhaseResult } from './phase';
+import { loadRequest, phaseOptions, updateRequest, type PhaseResult } from './phase';
 
 /**
  * Phase 2, service onboarding and migration: only the services the tenant's SKUs include are
@@ -56,12 +56,14 @@ export class ServiceOnboardingDialog extends ComponentDialog {
   }
 
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const request = await loadRequest(this.deps, phaseOptions(step));
     const services = (step.values as { services: ServiceAnswers }).services;
     const migration = services.migration ? (step.result as MigrationAnswers) : undefined;
-    const phases = { ...request.phases, services: 'done' as const, form: request.phases.form === 'done' ? ('done' as const) : ('inProgress' as const) };
-    const { migration: _old, ...rest } = request;
-    await this.deps.requests.save(withEvent({ ...rest, services, ...(migration ? { migration } : {}), phases }, 'serviceOnboardingDone', this.deps.clock()));
+    const now = this.deps.clock();
+    const request = await updateRequest(this.deps, phaseOptions(step), (r) => {
+      const { migration: _old, ...rest } = r;
+      const phases = { ...r.phases, services: 'done' as const, form: r.phases.form === 'done' ? ('done' as const) : ('inProgress' as const) };
+      return withEvent({ ...rest, services, ...(migration ? { migration } : {}), phases }, 'serviceOnboardingDone', now);
+    });
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }
 }

@@ -3,7 +3,7 @@ import { todayIn } from '../domain/forms';
 import { validateAdoption, withEvent, type AdoptionAnswers } from '../domain/journey';
 import { CardStep } from './cardStep';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, phaseOptions } from './phase';
+import { phaseOptions, updateRequest } from './phase';
 import { statusCard } from './requestCards';
 
 /**
@@ -28,11 +28,10 @@ export class UserAdoptionDialog extends ComponentDialog {
   }
 
   private async ask(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    let request = await loadRequest(this.deps, phaseOptions(step));
-    if (request.phases.adoption === 'notStarted') {
-      request = withEvent({ ...request, phases: { ...request.phases, adoption: 'inProgress' } }, 'adoptionStarted', this.deps.clock());
-      await this.deps.requests.save(request);
-    }
+    const now = this.deps.clock();
+    const request = await updateRequest(this.deps, phaseOptions(step), (r) =>
+      r.phases.adoption === 'notStarted' ? withEvent({ ...r, phases: { ...r.phases, adoption: 'inProgress' } }, 'adoptionStarted', now) : undefined,
+    );
     const a = request.adoption;
     return step.beginDialog('adoption.card', {
       values: {
@@ -47,10 +46,9 @@ export class UserAdoptionDialog extends ComponentDialog {
   }
 
   private async save(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const request = await loadRequest(this.deps, phaseOptions(step));
     const adoption = step.result as AdoptionAnswers;
-    const updated = withEvent({ ...request, adoption, phases: { ...request.phases, adoption: 'done' } }, 'adoptionPlanned', this.deps.clock());
-    await this.deps.requests.save(updated);
+    const now = this.deps.clock();
+    const updated = await updateRequest(this.deps, phaseOptions(step), (r) => withEvent({ ...r, adoption, phases: { ...r.phases, adoption: 'done' } }, 'adoptionPlanned', now));
     const locale = step.context.activity.locale;
     await step.context.sendActivity(this.deps.renderer.text(locale, (s) => s.adoption.saved));
     await step.context.sendActivity({ attachments: [statusCard(this.deps.renderer, locale, updated)] });

@@ -134,8 +134,19 @@ export interface OnboardingRequest {
   bookingCount?: number;
   createdAt: string;
   updatedAt: string;
-  history: { at: string; event: string; state?: RequestState }[];
+  history: HistoryEntry[];
 }
+
+/** One entry of a request's history; `count` > 1 when the same event was repeated in a row. */
+export interface HistoryEntry {
+  at: string;
+  event: string;
+  state?: RequestState;
+  count?: number;
+}
+
+/** At most this many history entries are kept: the first (created) and the most recent ones. */
+export const HISTORY_LIMIT = 100;
 
 /** A new request after a passed tenant check: core onboarding in progress. */
 export function newRequest(id: string, requester: OnboardingRequest['requester'], tenantId: string, tenantCheck: TenantCheck, now: Date): OnboardingRequest {
@@ -154,10 +165,22 @@ export function newRequest(id: string, requester: OnboardingRequest['requester']
   };
 }
 
-/** The request with one more history entry (and its state when it changes). */
+/**
+ * The request with one more history entry (and its state when it changes). The history stays
+ * bounded: the same event repeated in a row (an adoption plan saved ten times) is one entry with a
+ * count and the latest time, and beyond HISTORY_LIMIT the oldest entries after the first are dropped.
+ */
 export function withEvent(request: OnboardingRequest, event: string, now: Date, state?: RequestState): OnboardingRequest {
   const at = now.toISOString();
-  return { ...request, ...(state ? { state } : {}), updatedAt: at, history: [...request.history, { at, event, ...(state ? { state } : {}) }] };
+  const last = request.history.at(-1);
+  let history: HistoryEntry[];
+  if (last && !state && !last.state && last.event === event) {
+    history = [...request.history.slice(0, -1), { at, event, count: (last.count ?? 1) + 1 }];
+  } else {
+    history = [...request.history, { at, event, ...(state ? { state } : {}) }];
+  }
+  if (history.length > HISTORY_LIMIT) history = [history[0]!, ...history.slice(history.length - HISTORY_LIMIT + 1)];
+  return { ...request, ...(state ? { state } : {}), updatedAt: at, history };
 }
 
 /** The next onboarding phase not done yet, or undefined when only scheduling is left. */

@@ -5,6 +5,8 @@ export const TENANTS = {
   fabrikam: 'fab1ca00-0000-4000-8000-000000000003',
   /** Exactly 150 paid, enabled seats, plus suspended, trial and grace-period (Warning) ones: the eligibility edge. */
   tailspin: '7a115010-0000-4000-8000-000000000004',
+  /** The message-size worst case: a 256-character organisation name, every SKU of the catalog, many domains, admins in every region. */
+  woodgrove: '20a0d900-0000-4000-8000-000000000005',
 } as const;
 
 export const USERS = {
@@ -30,6 +32,14 @@ export const USERS = {
   kim: '7a115010-0000-4000-8000-00000000d001',
   /** Tailspin Toys, no admin role, en-GB, GMT Standard Time. */
   lee: '7a115010-0000-4000-8000-00000000d002',
+  /** Woodgrove, Global Administrator, pt-BR, E. South America Standard Time (São Paulo). */
+  woodgroveAmericas: '20a0d900-0000-4000-8000-00000000f001',
+  /** Woodgrove, Global Administrator, fr-FR, W. Europe Standard Time. */
+  woodgroveEmea: '20a0d900-0000-4000-8000-00000000f002',
+  /** Woodgrove, Global Administrator, th-TH, SE Asia Standard Time (Bangkok). */
+  woodgroveApac: '20a0d900-0000-4000-8000-00000000f003',
+  /** Woodgrove, no admin role, en-GB, GMT Standard Time. */
+  woodgroveUser: '20a0d900-0000-4000-8000-00000000f004',
 } as const;
 
 /** Service principals (apps) that hold directory roles: role members that are not users. */

@@ -6,8 +6,8 @@
  * the server derives every Graph answer from it. To grow it (e.g. groups or subscriptions),
  * add an optional field to the type here, seed it below, and add a route in graphRoutes.ts.
  */
-import { createHash } from 'node:crypto';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { v5 as uuidV5 } from 'uuid';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
 import { seedEventsFor } from './seedCalendar';
@@ -208,12 +208,12 @@ export interface SeedDelegatedAdminCustomer {
   displayName: string;
 }
 
+/** Namespace of the local tenant's name-based (v5) ids. */
+const LOCAL_TENANT_NAMESPACE = 'b8f3c1d2-7a4e-4f60-9d2b-0c5e1a7f3b94';
+
 /** A stable GUID derived from its parts, for ids the seed does not spell out (role objects, subscriptions). */
 export function deterministicGuid(...parts: string[]): string {
-  const hex = createHash('sha1').update(parts.join('/')).digest('hex');
-  // Shaped as a version-5 (name-based) UUID.
-  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+  return uuidV5(parts.join('/'), LOCAL_TENANT_NAMESPACE);
 }
 
 interface SkuOptions {
@@ -307,6 +307,11 @@ function organization(o: Partial<SeedOrganization> & Pick<SeedOrganization, 'dis
     ...o,
   };
 }
+
+/** Woodgrove's organisation name: 256 characters, the most Entra ID allows for a display name. */
+export const WOODGROVE_NAME =
+  'Woodgrove Worldwide Financial Services, Insurance and Asset Management Holdings — Retail, Commercial and Investment Banking ' +
+  'Subsidiaries and Affiliated Entities of Europe, the Middle East, Africa, Asia Pacific, Latin America and North America (Group), Ltd.';
 
 const FREE = { createdDateTime: '2020-01-15T00:00:00Z', nextLifecycleDateTime: null } as const;
 const ADMIN = [ROLE_TEMPLATES.globalAdministrator];
@@ -548,6 +553,85 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
             id: USERS.lee, userPrincipalName: 'lee@tailspintoys.com', mail: 'lee@tailspintoys.com',
             displayName: 'Lee Gu', givenName: 'Lee', surname: 'Gu', jobTitle: 'Store Manager', department: 'Retail', officeLocation: 'Manchester 1',
             preferredLanguage: 'en-GB', usageLocation: 'GB', businessPhones: ['+44 161 555 0193'], mobilePhone: '+44 7700 900193', accountEnabled: true,
+            mailboxSettings: mailbox('GMT Standard Time', 'en-GB', 'English (United Kingdom)', ['09:00', '17:30'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: [],
+          },
+        ],
+        delegatedAdminCustomers: [],
+      },
+
+      // The realistic worst case for message size (test/cards/messageSize.test.ts): the longest
+      // organisation name Entra allows (256 characters), every SKU of the catalog (so every service
+      // is offered, and every reason a SKU does not count shows), a dozen verified domains, and long
+      // names for its admins, one in each FastTrack region.
+      [TENANTS.woodgrove]: {
+        organization: organization({
+          displayName: WOODGROVE_NAME,
+          countryLetterCode: 'TH',
+          preferredLanguage: 'th',
+          onPremisesSyncEnabled: true,
+          onPremisesLastSyncDateTime: days(-1 / 48),
+          businessPhones: ['+66 2 555 0100'],
+          street: '999 Rama IV Road, Silom, Bang Rak',
+          city: 'Bangkok',
+          postalCode: '10500',
+          country: 'Thailand',
+          createdDateTime: '2016-04-01T03:00:00Z',
+        }),
+        skus: [
+          catalogSku(TENANTS.woodgrove, 'SPE_E3', { enabled: 42000, consumed: 41876, ...PAID }),
+          catalogSku(TENANTS.woodgrove, 'SPE_E5', { enabled: 8500, consumed: 8412, ...PAID }),
+          catalogSku(TENANTS.woodgrove, 'EMS', { enabled: 3000, consumed: 2999, ...PAID }),
+          catalogSku(TENANTS.woodgrove, 'STANDARDPACK', { enabled: 12000, consumed: 11010, ...PAID }),
+          catalogSku(TENANTS.woodgrove, 'SPB', { enabled: 300, consumed: 287, ...PAID }),
+          catalogSku(TENANTS.woodgrove, 'ENTERPRISEPACK', {
+            enabled: 0, suspended: 5000, consumed: 0, capabilityStatus: 'Suspended',
+            createdDateTime: '2019-02-01T00:00:00Z', nextLifecycleDateTime: days(45),
+          }),
+          catalogSku(TENANTS.woodgrove, 'O365_BUSINESS_PREMIUM', {
+            enabled: 0, warning: 250, consumed: 240, capabilityStatus: 'Warning',
+            createdDateTime: '2021-03-01T00:00:00Z', nextLifecycleDateTime: days(12),
+          }),
+          catalogSku(TENANTS.woodgrove, 'DEVELOPERPACK_E5', { enabled: 25, consumed: 4, isTrial: true, createdDateTime: days(-10), nextLifecycleDateTime: days(80) }),
+          catalogSku(TENANTS.woodgrove, 'FLOW_FREE', { enabled: 10000, consumed: 2210, ...FREE }),
+          catalogSku(TENANTS.woodgrove, 'POWER_BI_STANDARD', { enabled: 1000000, consumed: 15021, ...FREE }),
+        ],
+        domains: [
+          { id: 'woodgroveworldwidegroup.onmicrosoft.com', authenticationType: 'Managed', isDefault: false, isInitial: true, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          { id: 'woodgrove-worldwide-financial-services-insurance-asset-management.com', authenticationType: 'Federated', isDefault: true, isInitial: false, isVerified: true, supportedServices: ['Email', 'OfficeCommunicationsOnline'] },
+          ...['woodgrovebank.com', 'woodgrove-insurance.co.th', 'woodgrove-asset-management.com.sg', 'woodgrove.co.uk', 'woodgrove.de', 'woodgrove.fr', 'woodgrove.com.br', 'woodgrove.co.jp', 'woodgrove.vn', 'woodgrove-retail-commercial-investment-banking.com'].map(
+            (id, i): SeedDomain => ({ id, authenticationType: i % 3 === 0 ? 'Federated' : 'Managed', isDefault: false, isInitial: false, isVerified: true, supportedServices: ['Email'] }),
+          ),
+        ],
+        users: [
+          {
+            id: USERS.woodgroveAmericas, userPrincipalName: 'maria.fernanda.albuquerque-vasconcelos@woodgrovebank.com', mail: 'maria.fernanda.albuquerque-vasconcelos@woodgrovebank.com',
+            displayName: 'Maria Fernanda de Albuquerque Vasconcelos e Sá Carneiro-Magalhães', givenName: 'Maria Fernanda', surname: 'de Albuquerque Vasconcelos e Sá Carneiro-Magalhães',
+            jobTitle: 'Diretora Regional de Tecnologia da Informação e Transformação Digital', department: 'Tecnologia da Informação', officeLocation: 'São Paulo, Avenida Paulista 1842, 23º andar',
+            preferredLanguage: 'pt-BR', usageLocation: 'BR', businessPhones: ['+55 11 5555 0100'], mobilePhone: '+55 11 95555 0100', accountEnabled: true,
+            mailboxSettings: mailbox('E. South America Standard Time', 'pt-BR', 'Portuguese (Brazil)', ['08:00', '18:00'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.woodgroveEmea, userPrincipalName: 'jean-baptiste.de-la-rochefoucauld-montmorency@woodgrovebank.com', mail: 'jean-baptiste.de-la-rochefoucauld-montmorency@woodgrovebank.com',
+            displayName: 'Jean-Baptiste Alexandre de La Rochefoucauld-Montmorency-Laval', givenName: 'Jean-Baptiste Alexandre', surname: 'de La Rochefoucauld-Montmorency-Laval',
+            jobTitle: 'Directeur des systèmes d’information, Europe, Moyen-Orient et Afrique', department: 'Systèmes d’information', officeLocation: 'Paris La Défense, Tour Woodgrove, 38e étage',
+            preferredLanguage: 'fr-FR', usageLocation: 'FR', businessPhones: ['+33 1 55 55 01 80'], mobilePhone: '+33 6 55 55 01 80', accountEnabled: true,
+            mailboxSettings: mailbox('W. Europe Standard Time', 'fr-FR', 'French (France)', ['08:30', '18:00'], ['dd/MM/yyyy', 'HH:mm']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.woodgroveApac, userPrincipalName: 'siriwan.chaiyaphruek-rattanakosin@woodgrovebank.com', mail: 'siriwan.chaiyaphruek-rattanakosin@woodgrovebank.com',
+            displayName: 'ศิริวรรณ ชัยพฤกษ์รัตนโกสินทร์สมบูรณ์ศักดิ์ (Siriwan Chaiyaphruek-Rattanakosin)', givenName: 'ศิริวรรณ', surname: 'ชัยพฤกษ์รัตนโกสินทร์สมบูรณ์ศักดิ์',
+            jobTitle: 'ผู้อำนวยการฝ่ายเทคโนโลยีสารสนเทศภูมิภาคเอเชียแปซิฟิก', department: 'เทคโนโลยีสารสนเทศ', officeLocation: 'Bangkok, Silom, 41st floor',
+            preferredLanguage: 'th-TH', usageLocation: 'TH', businessPhones: ['+66 2 555 0101'], mobilePhone: '+66 81 555 0101', accountEnabled: true,
+            mailboxSettings: mailbox('SE Asia Standard Time', 'th-TH', 'Thai (Thailand)', ['08:30', '17:30'], ['d/M/yyyy', 'H:mm']),
+            directoryRoleTemplateIds: ADMIN,
+          },
+          {
+            id: USERS.woodgroveUser, userPrincipalName: 'alexandra.montgomery-fitzwilliam@woodgrovebank.com', mail: 'alexandra.montgomery-fitzwilliam@woodgrovebank.com',
+            displayName: 'Alexandra Montgomery-Fitzwilliam', givenName: 'Alexandra', surname: 'Montgomery-Fitzwilliam', jobTitle: 'Branch Operations Lead', department: 'Retail Banking', officeLocation: 'London, 1 Canada Square',
+            preferredLanguage: 'en-GB', usageLocation: 'GB', businessPhones: ['+44 20 7946 0180'], mobilePhone: '+44 7700 900180', accountEnabled: true,
             mailboxSettings: mailbox('GMT Standard Time', 'en-GB', 'English (United Kingdom)', ['09:00', '17:30'], ['dd/MM/yyyy', 'HH:mm']),
             directoryRoleTemplateIds: [],
           },

@@ -1,9 +1,20 @@
-import { TurnContext, type ConversationReference, type Storage } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
 import { keys } from '../domain/request';
+import { updateDocument, type DocumentStore } from '../storage/documentStore';
+
+/** A stored conversation reference: where proactive messages to one user go. */
+interface StoredReference {
+  reference: Partial<ConversationReference>;
+  firstSeenAt: string;
+  savedAt: string;
+}
 
 /** Where proactive messages go: one conversation reference per tenant and user. */
 export class ConversationReferenceStore {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   /** Saves the reference of the turn's conversation; false when the turn has no tenant or user id. */
   async save(context: TurnContext): Promise<boolean> {
@@ -11,14 +22,18 @@ export class ConversationReferenceStore {
     const userId = context.activity.from?.aadObjectId;
     if (!tenantId || !userId) return false;
     const reference = TurnContext.getConversationReference(context.activity);
-    await this.storage.write({ [keys.conversation(tenantId, userId)]: { reference, savedAt: new Date().toISOString(), eTag: '*' } });
+    const at = this.clock().toISOString();
+    // Read-modify-write with the ETag: two instances saving at once keep one consistent record.
+    await updateDocument<StoredReference>(this.documents, keys.conversation(tenantId, userId), (current) => ({
+      reference,
+      firstSeenAt: current?.firstSeenAt ?? at,
+      savedAt: at,
+    }));
     return true;
   }
 
   async get(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
-    const key = keys.conversation(tenantId, userId);
-    const found = (await this.storage.read([key]))[key] as { reference?: Partial<ConversationReference> } | undefined;
-    return found?.reference;
+    return (await this.documents.get<StoredReference>(keys.conversation(tenantId, userId)))?.value.reference;
   }
 }
 

@@ -18,6 +18,41 @@ export interface DocumentStore {
   get<T>(key: string): Promise<StoredDocument<T> | undefined>;
   /** Writes when the condition holds; returns the new ETag, or undefined when another write came first. */
   put<T>(key: string, value: T, condition: WriteCondition): Promise<string | undefined>;
+  /** Removes a document (only that version when an ETag is given); false when it changed or was gone. */
+  delete(key: string, etag?: string): Promise<boolean>;
+}
+
+/** What a read-modify-write decides: the new value, or undefined to leave the document as it is. */
+export type Change<T> = (current: T | undefined) => T | undefined;
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Read-modify-write of one document with its ETag: `change` sees the stored version and returns
+ * the new one; when another writer came first, the document is read again and `change` re-applied,
+ * so no concurrent change is lost. `change` may run more than once and must not have side effects.
+ * Resolves to what is stored afterwards (undefined when nothing is).
+ */
+export async function updateDocument<T>(store: DocumentStore, key: string, change: Change<T>): Promise<T | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.get<T>(key);
+    const next = change(current?.value);
+    if (next === undefined) return current?.value;
+    if (await store.put(key, next, current ? { etag: current.etag } : { absent: true })) return next;
+    // Jittered backoff: two writers that collided do not collide again in lockstep.
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
+  }
+  throw new ConcurrencyError(key);
+}
+
+/** A document kept changing under every one of the bounded attempts to update it. */
+export class ConcurrencyError extends Error {
+  readonly statusCode = 412;
+  readonly code = 'ConcurrencyConflict';
+  constructor(key: string) {
+    super(`The document ${key.split('/')[0]}/… stayed busy after ${MAX_ATTEMPTS} attempts`);
+    this.name = 'ConcurrencyError';
+  }
 }
 
 /** DocumentStore on a blob container (Azure Storage or Azurite), with If-Match / If-None-Match. */
@@ -57,6 +92,18 @@ export class BlobDocumentStore implements DocumentStore {
     }
   }
 
+  async delete(key: string, etag?: string): Promise<boolean> {
+    await this.init();
+    try {
+      await this.container.getBlockBlobClient(key).delete(etag ? { conditions: { ifMatch: etag } } : {});
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 412) return false;
+      throw error;
+    }
+  }
+
   private init(): Promise<unknown> {
     this.ready ??= this.container.createIfNotExists();
     return this.ready;
@@ -81,8 +128,20 @@ export class MemoryDocumentStore implements DocumentStore {
     this.docs.set(key, { json: JSON.stringify(value), etag });
     return etag;
   }
+
+  async delete(key: string, etag?: string): Promise<boolean> {
+    const current = this.docs.get(key);
+    if (!current || (etag && current.etag !== etag)) return false;
+    this.docs.delete(key);
+    return true;
+  }
+
+  /** Every key (tests inspect what is stored). */
+  keys(): string[] {
+    return [...this.docs.keys()];
+  }
 }
 
-function statusOf(error: unknown): number | undefined {
+export function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'statusCode' in error ? (error as { statusCode?: number }).statusCode : undefined;
 }

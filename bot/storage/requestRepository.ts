@@ -1,7 +1,9 @@
-import type { Storage } from 'botbuilder';
 import type { OnboardingRequest } from '../domain/journey';
 import { keys } from '../domain/request';
-import type { DocumentStore } from './documentStore';
+import { updateDocument, type DocumentStore } from './documentStore';
+
+/** How a change sees the request: the stored version in, the new version (or undefined: no change) out. */
+export type RequestChange = (current: OnboardingRequest) => OnboardingRequest | undefined;
 
 /** Onboarding requests, keyed under their tenant, with the tenant's one open request. */
 export interface RequestRepository {
@@ -13,8 +15,14 @@ export interface RequestRepository {
    * tenant already has an open request — the caller offers that one instead.
    */
   create(request: OnboardingRequest): Promise<{ outcome: 'created' | 'exists'; request: OnboardingRequest }>;
-  /** Saves a changed request; a cancelled or closed request stops being the tenant's open one. */
-  save(request: OnboardingRequest): Promise<void>;
+  /**
+   * Changes a stored request: `change` gets the stored version and returns the new one; when
+   * another turn or instance wrote in between, the request is read again and `change` re-applied,
+   * so neither change is lost (write with If-Match, re-apply on 412). `change` may run more than
+   * once: it must only compute. A request that is no longer open stops being the tenant's open one.
+   * Resolves to the request as stored afterwards; undefined when there is no such request.
+   */
+  update(tenantId: string, requestId: string, change: RequestChange): Promise<OnboardingRequest | undefined>;
 }
 
 /** `tenants/{tenantId}/openRequest`: which request is the tenant's open one (null: none). */
@@ -23,22 +31,16 @@ interface OpenPointer {
 }
 
 /**
- * RequestRepository on a botbuilder Storage (BlobsStorage in production and on Azurite) for the
- * requests, and a DocumentStore for the open-request pointer: the pointer is written create-only or
- * with the ETag it was read with, so two admins of one tenant racing can never both open a request.
+ * RequestRepository on a DocumentStore (blob storage with ETags in production and on Azurite):
+ * every request is written with the ETag it was read with, and the tenant's open-request pointer
+ * is claimed create-only or with the ETag it was read with, so two admins of one tenant racing can
+ * never both open a request, and two turns changing one request never lose either change.
  */
 export class StorageRequestRepository implements RequestRepository {
-  constructor(
-    private readonly storage: Storage,
-    private readonly documents: DocumentStore,
-  ) {}
+  constructor(private readonly documents: DocumentStore) {}
 
   async get(tenantId: string, requestId: string): Promise<OnboardingRequest | undefined> {
-    const key = keys.request(tenantId, requestId);
-    const found = (await this.storage.read([key]))[key] as (OnboardingRequest & { eTag?: string }) | undefined;
-    if (!found) return undefined;
-    const { eTag: _eTag, ...request } = found;
-    return request;
+    return (await this.documents.get<OnboardingRequest>(keys.request(tenantId, requestId)))?.value;
   }
 
   async findOpen(tenantId: string): Promise<OnboardingRequest | undefined> {
@@ -55,10 +57,11 @@ export class StorageRequestRepository implements RequestRepository {
     // The request is written before the tenant is claimed, so a pointer never names a missing
     // request; the claim uses the version read above, so of two racing admins only one wins and
     // the other's request is removed again.
-    await this.storage.write({ [keys.request(request.tenantId, request.id)]: request });
+    const requestKey = keys.request(request.tenantId, request.id);
+    if (!(await this.documents.put(requestKey, request, { absent: true }))) throw new Error('A request with this id is already stored');
     const claimed = await this.documents.put<OpenPointer>(key, { requestId: request.id }, pointer ? { etag: pointer.etag } : { absent: true });
     if (!claimed) {
-      await this.storage.delete([keys.request(request.tenantId, request.id)]);
+      await this.documents.delete(requestKey);
       const winner = await this.findOpen(request.tenantId);
       if (winner) return { outcome: 'exists', request: winner };
       throw new Error('The tenant\'s open request changed while this one was being created');
@@ -66,14 +69,23 @@ export class StorageRequestRepository implements RequestRepository {
     return { outcome: 'created', request };
   }
 
-  async save(request: OnboardingRequest): Promise<void> {
-    await this.storage.write({ [keys.request(request.tenantId, request.id)]: request });
-    if (!isOpen(request)) {
-      const key = keys.openRequest(request.tenantId);
-      const pointer = await this.documents.get<OpenPointer>(key);
-      // Only the pointer to this request is cleared; a lost race means another request took it.
-      if (pointer?.value.requestId === request.id) await this.documents.put<OpenPointer>(key, { requestId: null }, { etag: pointer.etag });
-    }
+  async update(tenantId: string, requestId: string, change: RequestChange): Promise<OnboardingRequest | undefined> {
+    let changed = false;
+    const stored = await updateDocument<OnboardingRequest>(this.documents, keys.request(tenantId, requestId), (current) => {
+      if (!current) return undefined;
+      const next = change(current);
+      changed = next !== undefined;
+      return next;
+    });
+    if (stored && changed && !isOpen(stored)) await this.releaseOpenPointer(stored);
+    return stored;
+  }
+
+  /** Only the pointer to this request is cleared; a lost race means another request took it. */
+  private async releaseOpenPointer(request: OnboardingRequest): Promise<void> {
+    await updateDocument<OpenPointer>(this.documents, keys.openRequest(request.tenantId), (pointer) =>
+      pointer?.requestId === request.id ? { requestId: null } : undefined,
+    );
   }
 }
 

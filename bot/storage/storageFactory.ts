@@ -1,19 +1,17 @@
 import { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import type { Storage } from 'botbuilder';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Config } from '../config';
 import { startAzurite } from './azurite';
+import { BlobStateStorage } from './blobStateStorage';
 import { BlobDocumentStore, type DocumentStore } from './documentStore';
 import { QueueWorkQueue, type WorkQueue } from './workQueue';
 
 /** The storage the bot runs on: bot state, its own records, and the durable work queue. */
 export interface StorageParts {
-  /** Where ConversationState/UserState live. */
+  /** Where ConversationState/UserState live (a lost ETag race is an error with status 412). */
   state: Storage;
-  /** Where the project's own records (requests, conversation references) live. */
-  records: Storage;
-  /** Documents written with ETag conditions (the bookings ledger), in the records container. */
+  /** The project's own records (requests, conversation references, the bookings ledger), written with ETag conditions. */
   documents: DocumentStore;
   queue: WorkQueue;
   /** Which backend: 'azure' or 'azurite' (local). */
@@ -35,8 +33,8 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
     connectionString = azurite.connectionString;
     stop = azurite.stop;
   }
-  const state = new BlobsStorage(connectionString, config.stateContainer);
-  const records = new BlobsStorage(connectionString, config.recordsContainer);
+  const state = new BlobStateStorage(new ContainerClient(connectionString, config.stateContainer));
+  const documents = new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer));
   const queueClient = new QueueClient(connectionString, config.queueName);
   try {
     await queueClient.createIfNotExists();
@@ -46,14 +44,13 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
   }
   return {
     state,
-    records,
-    documents: new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer)),
+    documents,
     queue: new QueueWorkQueue(queueClient),
     kind: config.kind,
     async ping() {
       try {
         // A read of a key that does not exist still round-trips to the blob service.
-        await records.read(['healthz/probe']);
+        await documents.get('healthz/probe');
         return true;
       } catch {
         return false;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
-import { ACCENT_COLOR, drawColorIcon, drawOutlineIcon } from '../../appPackage/generateIcons';
-import { decodePng, encodePng } from '../../appPackage/png';
+import { PNG } from 'pngjs';
+import { ACCENT_COLOR, drawColorIcon, drawOutlineIcon, encodeIcon } from '../../appPackage/generateIcons';
 import {
   APP_PACKAGE_DIR,
   PLAYGROUND_BOT_ID,
@@ -40,6 +40,11 @@ interface Manifest {
 const rawManifest = readFileSync(join(APP_PACKAGE_DIR, 'manifest.json'), 'utf8');
 const filled = () => JSON.parse(substitutePlaceholders(rawManifest, VARIABLES)) as Manifest & Record<string, unknown>;
 const localization = (file: string) => JSON.parse(readFileSync(join(APP_PACKAGE_DIR, file), 'utf8')) as Record<string, unknown>;
+/** The RGBA pixels of a PNG, as a plain Uint8Array (what the icon generator draws). */
+const pixels = (png: Buffer) => {
+  const { width, height, data } = PNG.sync.read(png);
+  return { width, height, data: new Uint8Array(data) };
+};
 const commandKey = (i: number, field: 'title' | 'description') => `bots[0].commandLists[0].commands[${i}].${field}`;
 
 describe('Teams app package', () => {
@@ -166,7 +171,7 @@ describe('Teams app package', () => {
     });
 
     it('has an outline icon made only of white and transparent pixels, with a visible shape', () => {
-      const { data } = decodePng(outline());
+      const { data } = pixels(outline());
       let opaque = 0;
       for (let i = 0; i < data.length; i += 4) {
         const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
@@ -178,13 +183,18 @@ describe('Teams app package', () => {
     });
 
     it('match what appPackage/generateIcons.ts draws, so the committed PNGs are not stale', () => {
-      assert.deepEqual(decodePng(color()).data, drawColorIcon().data);
-      assert.deepEqual(decodePng(outline()).data, drawOutlineIcon().data);
+      assert.deepEqual(pixels(color()).data, drawColorIcon().data);
+      assert.deepEqual(pixels(outline()).data, drawOutlineIcon().data);
     });
 
-    it('survive a PNG encode and decode unchanged', () => {
+    it('are what the generator writes, byte for byte, so regenerating them changes no committed file', () => {
+      assert.deepEqual(encodeIcon(drawColorIcon()), color());
+      assert.deepEqual(encodeIcon(drawOutlineIcon()), outline());
+    });
+
+    it('keep every pixel, alpha included, through a PNG encode and decode', () => {
       const image = drawOutlineIcon();
-      assert.deepEqual(decodePng(encodePng(image)), image);
+      assert.deepEqual(pixels(encodeIcon(image)), image);
     });
   });
 
@@ -207,6 +217,10 @@ describe('Teams app package', () => {
 
     it('require BOT_ID without --local, and say how to fix it', () => {
       assert.throws(() => resolveVariables({}, { local: false }), (e: unknown) => e instanceof PackageError && /BOT_ID is not set.*--local/.test(e.message));
+    });
+
+    it('derive the same Teams app id as every earlier build, so a rebuilt package updates the installed app', () => {
+      assert.equal(deriveTeamsAppId('3f0c2a9e-6b1d-4c7a-9e52-8d4b1f7a0c63'), '55a5ef11-bb6f-56b7-80d6-f2f110cacc51');
     });
 
     it('derive a stable Teams app id per bot when TEAMS_APP_ID is not set', () => {

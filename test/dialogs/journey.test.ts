@@ -249,6 +249,20 @@ describe('the onboarding journey, turn by turn', function () {
     step(next, 'migration.submit');
   });
 
+  it('keeps the request\'s history bounded when the adoption plan is saved again and again', async () => {
+    const bot = createTestBot({ graph: tenant });
+    await walkTo(bot, 'services');
+    for (let i = 0; i < 4; i++) {
+      const adoption = await bot.click(MEGAN, { verb: 'adoption.start' });
+      await bot.click(MEGAN, { ...step(adoption, 'adoption.submit').data, ...ANSWERS.adoption, championCount: String(10 + i) });
+    }
+    const stored = (await bot.requests.findOpen(TENANTS.contoso))!;
+    assert.equal(stored.adoption?.championCount, 13, 'the latest plan is kept');
+    const planned = stored.history.filter((h) => h.event === 'adoptionPlanned');
+    assert.equal(planned.length, 1, 'one entry for the repeated saves');
+    assert.equal(planned[0]!.count, 4, 'which says how often');
+  });
+
   it('says user adoption needs a request first', async () => {
     const bot = createTestBot({ graph: tenant });
     assert.match(visibleText(await bot.click(MEGAN, { verb: 'adoption.start' })), /starts once your request exists/);
@@ -272,6 +286,7 @@ describe('the onboarding journey, turn by turn', function () {
     assert.doesNotMatch(visibleText(again), /Request submitted/);
     const history = (await bot.requests.findOpen(TENANTS.contoso))!.history.filter((h) => h.event === 'formSubmitted');
     assert.equal(history.length, 1);
+    assert.equal(history[0]!.count ?? 1, 1, 'recorded once, not once per click');
   });
 
   it('tells the user to try later when Graph is down, without an error', async () => {
@@ -298,7 +313,7 @@ describe('the onboarding journey, turn by turn', function () {
     const storage = new MemoryStorage();
     const bot = createTestBot({ graph: tenant, storage });
     const shown = await walkTo(bot, 'identity', LIWEI, 'zh-CN');
-    bot.requests.save = async () => {
+    bot.requests.update = async () => {
       throw new Error('disk on fire at /srv/secret');
     };
     const text = visibleText(await bot.click(LIWEI, { ...step(shown, 'core.identity').data, ...ANSWERS.identity }, 'zh-CN'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readValues, todayIn } from '../../bot/domain/forms';
-import { nextPhase, newRequest, validateAdoption, validateCore, validateMigration, validateRequestForm, validateServices, type TenantCheck } from '../../bot/domain/journey';
+import { HISTORY_LIMIT, nextPhase, newRequest, validateAdoption, withEvent, validateCore, validateMigration, validateRequestForm, validateServices, type TenantCheck } from '../../bot/domain/journey';
 import { regionOfTimeZone, toIanaTimeZone, utcOffset } from '../../bot/domain/timeZones';
 
 const FORM = {
@@ -150,5 +150,31 @@ describe('time zones', () => {
     assert.equal(utcOffset('Asia/Katmandu', new Date('2026-06-01T00:00:00Z')), '+05:45');
     assert.equal(utcOffset('America/Los_Angeles', new Date('2026-07-01T00:00:00Z')), '-07:00');
     assert.equal(utcOffset('America/Los_Angeles', new Date('2026-12-01T00:00:00Z')), '-08:00');
+  });
+});
+
+describe('a request\'s history', () => {
+  const check = { organization: 'Contoso', domains: [], detectedIdentity: 'federated', eligible: true, eligibleSeats: 2000, requiredSeats: 150, migrationTier: 'performed', exchangeExtraServices: false, offeredServices: [], checkedAt: '2026-12-01T00:00:00Z' } as TenantCheck;
+  const fresh = () => newRequest('FT-HIST0001', { aadObjectId: 'u', name: 'U', tenantId: 't' }, 't', check, new Date('2026-12-01T00:00:00Z'));
+
+  it('counts the same event repeated in a row as one entry with the latest time', () => {
+    let r = fresh();
+    for (let i = 0; i < 5; i++) r = withEvent(r, 'adoptionPlanned', new Date(Date.UTC(2026, 11, 1, 10, i)));
+    assert.equal(r.history.length, 2);
+    assert.deepEqual(r.history[1], { at: '2026-12-01T10:04:00.000Z', event: 'adoptionPlanned', count: 5 });
+  });
+
+  it('keeps a state change as its own entry even when the event repeats', () => {
+    let r = withEvent(fresh(), 'triaged', new Date());
+    r = withEvent(r, 'triaged', new Date(), 'Approved');
+    assert.deepEqual(r.history.map((h) => [h.event, h.state]), [['created', 'Submitted'], ['triaged', undefined], ['triaged', 'Approved']]);
+  });
+
+  it('never grows beyond its limit, keeping the creation and the most recent events', () => {
+    let r = fresh();
+    for (let i = 0; i < 3 * HISTORY_LIMIT; i++) r = withEvent(r, `event${i % 2 ? 'A' : 'B'}`, new Date());
+    assert.equal(r.history.length, HISTORY_LIMIT);
+    assert.equal(r.history[0]!.event, 'created');
+    assert.equal(r.history.at(-1)!.event, 'eventA');
   });
 });

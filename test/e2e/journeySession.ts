@@ -1,5 +1,4 @@
 import { ContainerClient } from '@azure/storage-blob';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { OnboardingRequest } from '../../bot/domain/journey';
 import { keys } from '../../bot/domain/request';
 import { azuriteConnectionString } from '../../bot/storage/azurite';
@@ -12,7 +11,7 @@ export async function session(configPath?: string) {
   let bot = await startBotProcess({ env: env.env });
   const playground = await startPlayground({ botEndpoint: bot.messagesUrl, ...(configPath ? { configPath } : {}) });
   const connectionString = () => azuriteConnectionString(Number(env.env.AZURITE_BLOB_PORT), Number(env.env.AZURITE_QUEUE_PORT));
-  const records = () => new BlobsStorage(connectionString(), 'records');
+  const records = () => new BlobDocumentStore(new ContainerClient(connectionString(), 'records'));
   return {
     env,
     playground,
@@ -25,10 +24,10 @@ export async function session(configPath?: string) {
       bot = await startBotProcess({ env: env.env });
     },
     async openRequest(tenantId: string): Promise<OnboardingRequest | undefined> {
-      const pointer = await new BlobDocumentStore(new ContainerClient(connectionString(), 'records')).get<{ requestId: string | null }>(keys.openRequest(tenantId));
+      const pointer = await records().get<{ requestId: string | null }>(keys.openRequest(tenantId));
       const requestId = pointer?.value.requestId;
       if (!requestId) return undefined;
-      return (await records().read([keys.request(tenantId, requestId)]))[keys.request(tenantId, requestId)] as OnboardingRequest;
+      return (await records().get<OnboardingRequest>(keys.request(tenantId, requestId)))?.value;
     },
     /** The local tenant's Graph root for a tenant (the bot process runs it on LOCAL_TENANT_PORT). */
     graph(tenantId: string): string {

@@ -47,7 +47,7 @@ export function journeyDeps(options: { graph: LocalTenantServer | TenantDirector
   return {
     booking: new BookingService({ directory, ledger, centers, clock }),
     directory,
-    requests: options.requests ?? new StorageRequestRepository(options.storage, documents),
+    requests: options.requests ?? new StorageRequestRepository(documents),
     renderer,
     logger: createLogger('silent'),
     rules,
@@ -90,7 +90,8 @@ export function createTestBot(options: { graph: LocalTenantServer | TenantDirect
   const storage = options.storage ?? new MemoryStorage();
   const deps = journeyDeps({ ...options, storage });
   const requests = deps.requests;
-  const bot = new FastTrackBot({ ...deps, conversationState: new ConversationState(storage), references: new ConversationReferenceStore(storage) });
+  const documents = options.documents ?? documentsOf(storage);
+  const bot = new FastTrackBot({ ...deps, conversationState: new ConversationState(storage), references: new ConversationReferenceStore(documents, deps.clock) });
   const adapter = new TestAdapter((context) => bot.run(context));
   adapter.onTurnError = createTurnErrorHandler(renderer, deps.logger);
 
@@ -102,6 +103,7 @@ export function createTestBot(options: { graph: LocalTenantServer | TenantDirect
   }
   return {
     storage,
+    documents,
     requests,
     adapter,
     send,
