@@ -11,6 +11,7 @@ import { CardRenderer } from './cards/cardRenderer';
 import type { Config } from './config';
 import { parseCenterModel } from './domain/centers';
 import { parseEligibilityRules } from './domain/eligibility';
+import { parseProductNames } from './domain/products';
 import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
@@ -48,6 +49,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const rules = parseEligibilityRules(readJson(config.eligibilityRulesPath));
     const catalog = parseServiceCatalog(readJson(config.serviceCatalogPath));
     const centers = parseCenterModel(readJson(config.centersPath));
+    const products = parseProductNames(readJson(config.productNamesPath));
     const [graphBaseUrl, storage] = await Promise.all([
       startGraph(config, stops),
       createStorage(config.storage).then((s) => {
@@ -77,6 +79,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       logger,
       rules,
       catalog,
+      products,
       adminRoleTemplateIds: config.adminRoleTemplateIds,
       booking,
       clock,

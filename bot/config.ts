@@ -28,6 +28,7 @@ export const CONFIG_KEYS = [
   'ELIGIBILITY_RULES_PATH',
   'SERVICE_CATALOG_PATH',
   'CENTERS_PATH',
+  'PRODUCT_NAMES_PATH',
 ] as const;
 
 /** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
@@ -96,6 +97,7 @@ const schema = z.object({
   ELIGIBILITY_RULES_PATH: z.string().min(1).default('bot/data/eligibility.json'),
   SERVICE_CATALOG_PATH: z.string().min(1).default('bot/data/services.json'),
   CENTERS_PATH: z.string().min(1).default('bot/data/centers.json'),
+  PRODUCT_NAMES_PATH: z.string().min(1).default('bot/data/products.json'),
 });
 
 export type GraphAuth =
@@ -132,6 +134,7 @@ export interface Config {
   eligibilityRulesPath: string;
   serviceCatalogPath: string;
   centersPath: string;
+  productNamesPath: string;
 }
 
 /** Reads and validates configuration; throws one ConfigError naming the first bad key. */
@@ -209,5 +212,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     eligibilityRulesPath: path.resolve(cwd, c.ELIGIBILITY_RULES_PATH),
     serviceCatalogPath: path.resolve(cwd, c.SERVICE_CATALOG_PATH),
     centersPath: path.resolve(cwd, c.CENTERS_PATH),
+    productNamesPath: path.resolve(cwd, c.PRODUCT_NAMES_PATH),
   };
 }

@@ -67,30 +67,33 @@ export class CardRenderer {
     return [...this.templates.keys()];
   }
 
-  /** The closest locale with a table, for a tag such as `activity.locale`. */
-  resolve(tag: string | undefined | null): SupportedLocale {
+  /**
+   * The closest locale with a table, for a tag such as `activity.locale` (untrusted: anything
+   * falls back to en-US). Intl formatting takes only this result, never the wire tag.
+   */
+  resolve(tag: unknown): SupportedLocale {
     return resolveLocale(tag, this.locales);
   }
 
   /** The string table for a locale (resolved with fallback). */
-  strings(locale: string | undefined): Strings {
+  strings(locale: unknown): Strings {
     return this.tables.get(this.resolve(locale))!;
   }
 
   /** One text, with `{name}` placeholders filled: `renderer.text('zh-CN', (s) => s.messages.error)`. */
-  text(locale: string | undefined, pick: (s: Strings) => string, params: Record<string, string | number> = {}): string {
+  text(locale: unknown, pick: (s: Strings) => string, params: Record<string, string | number> = {}): string {
     return fill(pick(this.strings(locale)), params);
   }
 
   /** Expands a card template with the locale's strings bound as `strings` next to `data`. */
-  expand(name: CardName | string, locale: string | undefined, data: JsonObject = {}): JsonObject {
+  expand(name: CardName | string, locale: unknown, data: JsonObject = {}): JsonObject {
     const template = this.templates.get(name);
     if (!template) throw new Error(`No card template named ${name}`);
     return template.expand({ $root: { ...data, strings: this.strings(locale) } }) as JsonObject;
   }
 
   /** The expanded card as a message attachment. */
-  card(name: CardName, locale: string | undefined, data: JsonObject = {}): Attachment {
+  card(name: CardName, locale: unknown, data: JsonObject = {}): Attachment {
     return CardFactory.adaptiveCard(this.expand(name, locale, data));
   }
 }

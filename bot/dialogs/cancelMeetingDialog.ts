@@ -41,8 +41,8 @@ export class CancelMeetingDialog extends ComponentDialog {
       await step.context.sendActivity(this.deps.renderer.text(locale, (t) => t.scheduling.noMeeting));
       return step.endDialog();
     }
-    const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, locale ?? 'en-US');
-    return step.beginDialog('cancelMeeting.card', { values: { reason: '', details: '' }, context: { meeting: `${d.adminTime} ${d.adminZoneName} · ${meeting.person.name}` } });
+    const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, this.deps.renderer.resolve(locale));
+    return step.beginDialog('cancelMeeting.card', { values: { reason: '', details: '' }, context: { meeting: `${d.adminTime} · ${meeting.person.name}` } });
   }
 
   private async cancel(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -67,8 +67,8 @@ export class CancelMeetingDialog extends ComponentDialog {
       );
     });
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, eventId: meeting.eventId, reason: answer.reason }, 'meeting cancelled by the admin');
-    const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, locale ?? 'en-US');
-    await step.context.sendActivity(this.deps.renderer.text(locale, (t) => t.meeting.cancelled, { when: `${d.adminTime} ${d.adminZoneName}` }));
+    const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, this.deps.renderer.resolve(locale));
+    await step.context.sendActivity(this.deps.renderer.text(locale, (t) => t.meeting.cancelled, { when: d.adminTime }));
     return step.endDialog();
   }
 }

@@ -1,6 +1,7 @@
 import type { BookingService } from '../booking/bookingService';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { EligibilityRules } from '../domain/eligibility';
+import type { ProductNames } from '../domain/products';
 import type { ServiceCatalog } from '../domain/services';
 import type { TenantDirectory } from '../graph/tenantDirectory';
 import type { Logger } from '../logger';
@@ -14,6 +15,8 @@ export interface JourneyDeps {
   logger: Logger;
   rules: EligibilityRules;
   catalog: ServiceCatalog;
+  /** Licence product names by part number (`products.json`). */
+  products: ProductNames;
   /** Directory roles (by template id) whose holders may request FastTrack help. */
   adminRoleTemplateIds: readonly string[];
   /** Routing, slot finding, the ledger and the calendar: books FastTrack meetings. */

@@ -1,9 +1,10 @@
 import type { Attachment } from 'botbuilder';
 import type { CardRenderer } from '../cards/cardRenderer';
 import { PHASES, type OnboardingRequest } from '../domain/journey';
+import type { SupportedLocale } from '../domain/locale';
 import { meetingLines } from './schedulingDialog';
 
-const date = (locale: string | undefined, iso: string) => new Intl.DateTimeFormat(locale ?? 'en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+const date = (locale: SupportedLocale, iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 
 /** The request handed to scheduling: what was recorded and what happens next. */
 export function confirmationCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): Attachment {
@@ -31,8 +32,8 @@ export function statusCard(renderer: CardRenderer, locale: string | undefined, r
     state: s.states[request.state],
     stage: s.stages[request.stage],
     phases: PHASES.map((p) => ({ title: `${icon[request.phases[p]]} ${s.status.phases[p]}`, value: s.status.phaseStatus[request.phases[p]] })),
-    created: date(locale, request.createdAt),
-    updated: date(locale, request.updatedAt),
+    created: date(renderer.resolve(locale), request.createdAt),
+    updated: date(renderer.resolve(locale), request.updatedAt),
     meetings: meetingLines(renderer, locale, request).join('\n\n') || s.status.noMeetings,
     canContinue: request.stage === 'onboarding' && request.state !== 'Cancelled',
     canAdopt: request.state !== 'Cancelled' && request.phases.adoption !== 'done',
@@ -45,7 +46,7 @@ export function existingRequestCard(renderer: CardRenderer, locale: string | und
   const mine = request.requester.aadObjectId === userId;
   return renderer.card('existingRequest', locale, {
     requestId: request.id,
-    body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(locale, request.createdAt) }),
+    body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(renderer.resolve(locale), request.createdAt) }),
     state: `${s.states[request.state]} · ${s.stages[request.stage]}`,
     canContinue: mine && request.stage === 'onboarding',
   });

@@ -92,7 +92,7 @@ export class SchedulingDialog extends ComponentDialog {
     const values = step.values as SchedulingValues;
     values.slots = slots;
     const adminZone = request.admin!.timeZone;
-    const first = describeSlot(slots[0]!, adminZone, proposal.center.timeZone, locale ?? 'en-US');
+    const first = describeSlot(slots[0]!, adminZone, proposal.center.timeZone, renderer.resolve(locale));
     const person = booking.personOf(slots[0]!.personId).person;
     const title = options.mode === 'checkpoints' ? s.scheduling.checkpointsTitle : options.mode === 'reschedule' ? s.scheduling.rescheduleTitle : s.scheduling.title;
     return step.beginDialog('scheduling.pick', {
@@ -102,14 +102,15 @@ export class SchedulingDialog extends ComponentDialog {
         intro: renderer.text(locale, (t) => (options.mode === 'checkpoints' ? t.scheduling.checkpointsIntro : t.scheduling.intro), { person: person.name }),
         adminZone: first.adminZoneName,
         centerZone: first.centerZoneName,
+        sameZone: first.sameZone,
         isCheckpoint: options.mode === 'checkpoints',
         intervalChoices: [
           { title: s.scheduling.weekly, value: '1' },
           { title: s.scheduling.biweekly, value: '2' },
         ],
         slotChoices: slots.map((slot, i) => {
-          const d = describeSlot(slot, adminZone, proposal.center.timeZone, locale ?? 'en-US');
-          return { title: renderer.text(locale, (t) => t.scheduling.slotLabel, { adminTime: `${d.adminTime} ${d.adminZoneName}`, centerTime: `${d.centerTime} ${d.centerZoneName}` }), value: String(i) };
+          const d = describeSlot(slot, adminZone, proposal.center.timeZone, renderer.resolve(locale));
+          return { title: d.sameZone ? d.adminTime : renderer.text(locale, (t) => t.scheduling.slotLabel, { adminTime: d.adminTime, centerTime: d.centerTime }), value: String(i) };
         }),
       },
     });
@@ -181,7 +182,7 @@ export function meetingText(renderer: CardRenderer, request: OnboardingRequest, 
 /** The card of a booked (or moved) meeting: both time zones, the join link, the person. */
 export function meetingCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, meeting: Meeting, what: 'booked' | 'moved' | 'checkpoints'): Attachment {
   const s = renderer.strings(locale);
-  const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, locale ?? 'en-US');
+  const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, renderer.resolve(locale));
   const repeats = meeting.recurrence
     ? renderer.text(locale, (t) => (meeting.recurrence!.intervalWeeks === 2 ? t.meeting.biweekly : t.meeting.weekly), { count: meeting.recurrence.occurrences })
     : s.meeting.once;
@@ -189,8 +190,9 @@ export function meetingCard(renderer: CardRenderer, locale: string | undefined, 
   return renderer.card('meeting', locale, {
     title,
     body: s.meeting.body,
-    adminTime: `${d.adminTime} ${d.adminZoneName}`,
-    centerTime: `${d.centerTime} ${d.centerZoneName}`,
+    adminTime: d.adminTime,
+    centerTime: d.centerTime,
+    sameZone: d.sameZone,
     person: `${meeting.person.name} (${s.scheduling.roles[meeting.person.role]})`,
     repeats,
     requestId: request.id,
@@ -206,8 +208,8 @@ export function meetingLines(renderer: CardRenderer, locale: string | undefined,
   return (request.meetings ?? []).map((m) => {
     const kind = s.meeting.kinds[m.kind];
     if (m.status === 'cancelled') return renderer.text(locale, (t) => t.meeting.statusCancelled, { kind, reason: m.cancelledReason ?? '' });
-    const d = describeSlot(m, m.adminTimeZone, m.centerTimeZone, locale ?? 'en-US');
-    return renderer.text(locale, (t) => t.meeting.statusLine, { kind, when: `${d.adminTime} ${d.adminZoneName}`, person: m.person.name });
+    const d = describeSlot(m, m.adminTimeZone, m.centerTimeZone, renderer.resolve(locale));
+    return renderer.text(locale, (t) => t.meeting.statusLine, { kind, when: d.adminTime, person: m.person.name });
   });
 }
 

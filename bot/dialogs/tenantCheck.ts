@@ -2,6 +2,8 @@ import type { Attachment } from 'botbuilder';
 import type { CardRenderer, Strings } from '../cards/cardRenderer';
 import { evaluateEligibility, type EligibilityResult } from '../domain/eligibility';
 import type { TenantCheck } from '../domain/journey';
+import type { SupportedLocale } from '../domain/locale';
+import { productName, type ProductNames } from '../domain/products';
 import { servicesForTenant } from '../domain/services';
 import type { TenantProfile } from '../domain/tenant';
 import { GraphError } from '../graph/tenantDirectory';
@@ -14,10 +16,12 @@ export interface TenantAssessment {
   check: TenantCheck;
   /** Services the tenant's SKUs include, in catalog order. */
   offeredServices: string[];
+  /** Product names by part number, to show licences as admins know them. */
+  products: ProductNames;
 }
 
 /** Reads the tenant (one Graph round trip) and judges it. */
-export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules' | 'catalog' | 'clock'>, tenantId: string): Promise<TenantAssessment> {
+export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules' | 'catalog' | 'clock' | 'products'>, tenantId: string): Promise<TenantAssessment> {
   const profile = await deps.directory.getTenantProfile(tenantId);
   const eligibility = evaluateEligibility(profile.skus, deps.rules);
   const federated = profile.verifiedDomains.some((d) => d.authenticationType === 'Federated');
@@ -33,16 +37,21 @@ export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules'
     offeredServices: servicesForTenant(profile.skus, deps.catalog),
     checkedAt: deps.clock().toISOString(),
   };
-  return { profile, eligibility, check, offeredServices: check.offeredServices };
+  return { profile, eligibility, check, offeredServices: check.offeredServices, products: deps.products };
 }
 
-const number = (locale: string | undefined, n: number) => new Intl.NumberFormat(locale ?? 'en-US').format(n);
+const number = (locale: SupportedLocale, n: number) => new Intl.NumberFormat(locale).format(n);
 
 /** The tenant-check card: each rule's verdict with the numbers behind it, what counted and what did not. */
 export function tenantCheckCard(renderer: CardRenderer, locale: string | undefined, assessment: TenantAssessment, offerRequest: boolean): Attachment {
   const s = renderer.strings(locale);
+  const tag = renderer.resolve(locale);
   const { profile, eligibility, check } = assessment;
   const t = s.tenantCheck;
+  const licence = (partNumber: string) => {
+    const name = productName(assessment.products, partNumber);
+    return name === undefined ? partNumber : renderer.text(locale, (x) => x.tenantCheck.product, { name, partNumber });
+  };
   const domainText = (d: TenantCheck['domains'][number]) =>
     `${d.name}${d.isDefault ? ` (${t.defaultDomain})` : ''}: ${d.authenticationType === 'Federated' ? t.federated : t.managed}`;
   return renderer.card('tenantCheck', locale, {
@@ -51,17 +60,17 @@ export function tenantCheckCard(renderer: CardRenderer, locale: string | undefin
     domains: check.domains.map(domainText).join('\n\n'),
     identity: t.identity[check.detectedIdentity],
     verdict: renderer.text(locale, (x) => (eligibility.eligible ? x.tenantCheck.eligible : x.tenantCheck.notEligible), {
-      seats: number(locale, check.eligibleSeats),
-      required: number(locale, check.requiredSeats),
+      seats: number(tag, check.eligibleSeats),
+      required: number(tag, check.requiredSeats),
     }),
     verdictColor: eligibility.eligible ? 'Good' : 'Attention',
     rules: eligibility.rules.map((r) => ({
       title: t.rules[r.id as keyof typeof t.rules] ?? r.id,
-      value: renderer.text(locale, (x) => (r.passed ? x.tenantCheck.rulePassed : x.tenantCheck.ruleFailed), { actual: number(locale, r.actual), required: number(locale, r.required) }),
+      value: renderer.text(locale, (x) => (r.passed ? x.tenantCheck.rulePassed : x.tenantCheck.ruleFailed), { actual: number(tag, r.actual), required: number(tag, r.required) }),
     })),
-    counted: eligibility.counted.map((c) => ({ title: c.partNumber, value: number(locale, c.seats) })),
+    counted: eligibility.counted.map((c) => ({ title: licence(c.partNumber), value: number(tag, c.seats) })),
     hasCounted: eligibility.counted.length > 0,
-    excluded: eligibility.excluded.map((x) => ({ title: x.partNumber, value: `${number(locale, x.seats)} · ${t.reasons[x.reason as keyof typeof t.reasons] ?? x.reason}` })),
+    excluded: eligibility.excluded.map((x) => ({ title: licence(x.partNumber), value: `${number(tag, x.seats)} · ${t.reasons[x.reason as keyof typeof t.reasons] ?? x.reason}` })),
     hasExcluded: eligibility.excluded.length > 0,
     migration: t.migrationTier[check.migrationTier],
     exchangeExtra: check.exchangeExtraServices ? t.exchangeExtraYes : t.exchangeExtraNo,

@@ -52,6 +52,7 @@
 import { IANAZone } from 'luxon';
 import { isTimeZone } from './timeZones';
 import { ISO_WEEKDAYS, minutesOfDay, type FastTrackCenter, type IsoWeekday, type TimeRange } from './centers';
+import type { SupportedLocale } from './locale';
 
 /** A busy period: ISO 8601 instants WITH an offset or `Z` (e.g. `2026-03-09T16:00:00Z`). */
 export interface Interval {
@@ -481,18 +482,23 @@ export function findSlots(input: SlotSearchInput): Slot[] {
 // ---------------------------------------------------------------------------------------------
 
 export interface SlotDescription {
-  /** The slot in the admin's zone with the zone's short name, e.g. "Tue, Dec 1, 9:00 – 10:00 AM PST". */
+  /** The slot in the admin's zone, the zone named once (Intl's short name), e.g. "Tue, Dec 1, 9:00 – 10:00 AM PST". */
   adminTime: string;
   /** The same in the center's zone, e.g. "Wed, Dec 2, 1:00 – 2:00 AM GMT+8". */
   centerTime: string;
-  /** The admin zone's long name at the slot, e.g. "Pacific Standard Time". */
+  /** The admin zone's long name at the slot, e.g. "Pacific Standard Time", for a heading (not to append to `adminTime`). */
   adminZoneName: string;
   /** The center zone's long name at the slot, e.g. "China Standard Time". */
   centerZoneName: string;
+  /**
+   * True when the center sees the very same wall-clock time under the same zone name (the same zone,
+   * or another zone with the same offset and name at that instant): show the time once.
+   */
+  sameZone: boolean;
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
-function format(locale: string, timeZone: string, kind: 'range' | 'zone'): Intl.DateTimeFormat {
+function format(locale: SupportedLocale, timeZone: string, kind: 'range' | 'zone'): Intl.DateTimeFormat {
   const key = `${locale}|${timeZone}|${kind}`;
   let f = formats.get(key);
   if (!f) {
@@ -506,19 +512,21 @@ function format(locale: string, timeZone: string, kind: 'range' | 'zone'): Intl.
   return f;
 }
 
-const zoneName = (locale: string, zone: string, at: Date) => format(locale, zone, 'zone').formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+const zoneName = (locale: SupportedLocale, zone: string, at: Date) => format(locale, zone, 'zone').formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? zone;
 
 /**
- * A slot as the admin and the center see it, each WITH its zone's name, in `locale` (Intl's
- * date-range format: the date once, the zone after the end time).
+ * A slot as the admin and the center see it, in `locale` (a supported tag: resolve the wire
+ * locale first). Each time is Intl's date-range format with the zone named once after the end
+ * time; the long zone names are for headings. `sameZone` tells the caller to show the time once.
  */
-export function describeSlot(slot: Pick<Slot, 'start' | 'end'>, adminZone: string, centerZone: string, locale: string): SlotDescription {
+export function describeSlot(slot: Pick<Slot, 'start' | 'end'>, adminZone: string, centerZone: string, locale: SupportedLocale): SlotDescription {
   const start = new Date(slot.start);
   const end = new Date(slot.end);
-  return {
-    adminTime: format(locale, adminZone, 'range').formatRange(start, end),
-    centerTime: format(locale, centerZone, 'range').formatRange(start, end),
-    adminZoneName: zoneName(locale, adminZone, start),
-    centerZoneName: zoneName(locale, centerZone, start),
-  };
+  const adminTime = format(locale, adminZone, 'range').formatRange(start, end);
+  const centerTime = format(locale, centerZone, 'range').formatRange(start, end);
+  const adminZoneName = zoneName(locale, adminZone, start);
+  const centerZoneName = zoneName(locale, centerZone, start);
+  // Same wall-clock start and end with the same short name (so the same offsets) and the same long name.
+  const sameZone = adminZone === centerZone || (adminTime === centerTime && adminZoneName === centerZoneName);
+  return { adminTime, centerTime, adminZoneName, centerZoneName, sameZone };
 }

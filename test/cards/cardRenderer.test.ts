@@ -82,6 +82,13 @@ describe('card renderer', () => {
     assert.equal((renderer.expand('welcome', 'xx-XX', { resumeRequestId: '' }).body as Node[])[0]!.text, 'Welcome to FastTrack onboarding');
   });
 
+  it('renders in English for a locale that is not a string, or that names an object property', () => {
+    for (const locale of [42, { lang: 'zh-CN' }, '__proto__', 'constructor', 'x'.repeat(300)]) {
+      assert.equal((renderer.expand('welcome', locale, { resumeRequestId: '' }).body as Node[])[0]!.text, 'Welcome to FastTrack onboarding', String(locale));
+      assert.equal(renderer.resolve(locale), 'en-US');
+    }
+  });
+
   it('keeps entered values and shows errors next to their field on the form', () => {
     const card = JSON.stringify(renderer.expand('requestForm', 'en-US', CARD_DATA.requestForm));
     assert.match(card, /"value":"liwei@contoso"/);

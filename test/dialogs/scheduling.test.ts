@@ -32,12 +32,12 @@ describe('scheduling the onboarding meeting from chat', function () {
     return ((await response.json()) as { value: { id: string; subject: string; start: { dateTime: string }; onlineMeeting?: { joinUrl?: string } }[] }).value.filter((e) => e.subject.startsWith('FastTrack'));
   }
 
-  it('offers 3 to 5 times in the admin\'s zone with the center\'s time beside them, and books the one picked', async () => {
+  it('offers 3 to 5 times in the admin\'s zone (the Redmond center\'s too, so shown once), and books the one picked', async () => {
     const bot = createTestBot({ graph: tenant });
     const slots = await toSlots(bot, MEGAN, 'en-US', { timeZone: 'America/Los_Angeles', region: 'americas', dataMigration: 'true' });
     const choices = slotChoices(slots);
     assert.ok(choices.length >= 3 && choices.length <= 5, `${choices.length} slots`);
-    for (const c of choices) assert.match(c, /(PST|PDT|Pacific)[\s\S]*at the FastTrack Center/);
+    for (const c of choices) assert.match(c, /(PST|PDT)$/);
     const booked = await bot.click(MEGAN, { ...step(slots, 'slot.pick').data, slot: '1' });
     const text = visibleText(booked);
     assert.match(text, /Kickoff booked/);

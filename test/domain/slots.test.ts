@@ -575,6 +575,23 @@ describe('describeSlot', () => {
     assert.match(norm(d.centerTime), /4:30 – 5:30 AM GMT\+1$/);
   });
 
+  it('names each zone once: the short name after the time, the long name apart, never both in one label', () => {
+    const d = describeSlot(slot, 'America/Los_Angeles', 'Asia/Shanghai', 'en-US');
+    for (const label of [d.adminTime, d.centerTime]) assert.doesNotMatch(label, /Standard Time/);
+    assert.equal(d.sameZone, false);
+  });
+
+  it('tells when the center sees the same time under the same zone name, so it is shown once', () => {
+    const same = (admin: string, center: string, at: { start: string; end: string } = slot) => describeSlot(at, admin, center, 'en-US').sameZone;
+    assert.equal(same('America/Los_Angeles', 'America/Los_Angeles'), true, 'the same zone');
+    assert.equal(same('Asia/Calcutta', 'Asia/Kolkata'), true, 'two names of one zone');
+    assert.equal(same('America/Vancouver', 'America/Los_Angeles'), true, 'another zone with the same offset and name (PST)');
+    assert.equal(same('America/Denver', 'America/Los_Angeles'), false, 'another offset');
+    const summer = { start: '2026-07-01T09:00:00.000Z', end: '2026-07-01T10:00:00.000Z' };
+    assert.equal(same('Europe/London', 'Europe/Dublin', summer), false, 'same offset in summer, but British Summer Time is not Irish Standard Time');
+    assert.equal(same('Europe/London', 'Europe/Dublin'), true, 'both Greenwich Mean Time in winter');
+  });
+
   it('is localised', () => {
     const d = describeSlot(slot, 'Europe/Berlin', 'America/Los_Angeles', 'de-DE');
     assert.match(norm(d.adminTime), /^Di\., 1\. Dez\., 18:00 ?– ?19:00 (Uhr )?MEZ$/);

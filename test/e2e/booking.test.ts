@@ -46,7 +46,7 @@ describe('e2e: booking the onboarding meeting in the Agents Playground', functio
     await answerCoreToForm(chat);
 
     const slots = await chat.waitForCard('Book your onboarding kickoff');
-    assert.match(await slots.innerText(), /(PST|PDT)[\s\S]*at the FastTrack Center/, 'times in her zone, with the center\'s beside them');
+    assert.match(await slots.innerText(), /(PST|PDT)/, 'times in her zone (the Redmond center\'s zone too, so shown once)');
     await chat.selectChoice('slot', '0');
     await chat.clickButton('Book this time');
     const booked = await chat.waitForCard('Kickoff booked');

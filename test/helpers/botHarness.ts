@@ -9,6 +9,7 @@ import { parseCenterModel } from '../../bot/domain/centers';
 import { MemoryDocumentStore, type DocumentStore } from '../../bot/storage/documentStore';
 import type { JourneyDeps } from '../../bot/dialogs/journeyDeps';
 import { parseEligibilityRules } from '../../bot/domain/eligibility';
+import { parseProductNames } from '../../bot/domain/products';
 import { parseServiceCatalog } from '../../bot/domain/services';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import type { TenantDirectory } from '../../bot/graph/tenantDirectory';
@@ -25,6 +26,7 @@ const DATA = path.resolve(__dirname, '../../bot/data');
 export const rules = parseEligibilityRules(JSON.parse(fs.readFileSync(path.join(DATA, 'eligibility.json'), 'utf8')));
 export const centers = parseCenterModel(JSON.parse(fs.readFileSync(path.join(DATA, 'centers.json'), 'utf8')));
 export const catalog = parseServiceCatalog(JSON.parse(fs.readFileSync(path.join(DATA, 'services.json'), 'utf8')));
+export const products = parseProductNames(JSON.parse(fs.readFileSync(path.join(DATA, 'products.json'), 'utf8')));
 
 // One document store per Storage: a "restarted" bot on the same storage sees the same pointers and ledger.
 const DOCUMENTS = new WeakMap<Storage, DocumentStore>();
@@ -50,6 +52,7 @@ export function journeyDeps(options: { graph: LocalTenantServer | TenantDirector
     logger: createLogger('silent'),
     rules,
     catalog,
+    products,
     adminRoleTemplateIds: options.adminRoleTemplateIds ?? [GLOBAL_ADMINISTRATOR],
     clock,
     // Deterministic but distinct request ids across bots sharing one storage.
