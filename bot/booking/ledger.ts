@@ -1,5 +1,5 @@
 import { dateIn } from '../domain/timeZones';
-import type { DocumentStore } from '../storage/documentStore';
+import { updateDocument, type DocumentStore } from '../storage/documentStore';
 
 /** Who holds a reservation: one request's kickoff, or one of its checkpoints. */
 export interface ReservationOwner {
@@ -25,7 +25,6 @@ export type ReserveOutcome = 'reserved' | 'alreadyYours' | 'taken';
 
 /** How long a reservation is held without a confirmed event before others may take the time. */
 const HOLD_MINUTES = 10;
-const MAX_ATTEMPTS = 8;
 
 /** A FastTrack person as the ledger knows them: id, and their center's time zone. */
 export interface LedgerPerson {
@@ -97,18 +96,16 @@ export class BookingLedger {
     return r.status === 'booked' || Date.parse(r.heldAt) > this.clock().getTime() - HOLD_MINUTES * 60_000;
   }
 
-  /** Read-modify-write of one day's document, retried when another writer got there first. */
+  /** Read-modify-write of one day's document with its ETag, re-applied when another writer got there first. */
   private async update(person: LedgerPerson, start: string, change: (day: LedgerDay) => { outcome: ReserveOutcome; day: LedgerDay | undefined }): Promise<ReserveOutcome> {
-    const k = key(person.id, localDay(start, person.timeZone));
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.store.get<LedgerDay>(k);
-      const { outcome, day } = change(current?.value ?? { reservations: [] });
-      if (!day) return outcome;
-      const written = await this.store.put(k, day, current ? { etag: current.etag } : { absent: true });
-      if (written) return outcome;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
-    }
-    throw new Error(`The bookings ledger stayed busy after ${MAX_ATTEMPTS} attempts`);
+    let outcome: ReserveOutcome = 'reserved';
+    // The outcome of the attempt that was written (or that decided to write nothing) is the answer.
+    await updateDocument<LedgerDay>(this.store, key(person.id, localDay(start, person.timeZone)), (current) => {
+      const decided = change(current ?? { reservations: [] });
+      outcome = decided.outcome;
+      return decided.day;
+    });
+    return outcome;
   }
 }
 
