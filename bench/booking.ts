@@ -6,7 +6,8 @@ import { GraphTenantDirectory } from '../bot/graph/graphTenantDirectory';
 import { USERS } from '../bot/localTenant/ids';
 import { LocalTenantServer } from '../bot/localTenant/localTenantServer';
 import { MemoryDocumentStore } from '../bot/storage/documentStore';
-import { contosoRequest } from '../test/fixtures/requests';
+import { StorageRequestRepository } from '../bot/storage/requestRepository';
+import { contosoRequest, storeRequest } from '../test/fixtures/requests';
 
 /** Graph round trips per booking, counted at the local tenant, and the time of a propose + book. */
 export async function benchBooking(bookings = 20): Promise<{ getSchedulePerBooking: number; createPerBooking: number; otherCalls: number; medianMs: number }> {
@@ -15,11 +16,13 @@ export async function benchBooking(bookings = 20): Promise<{ getSchedulePerBooki
   try {
     const directory = new GraphTenantDirectory({ baseUrl: tenant.baseUrlTemplate(), credentials: () => undefined });
     const centers = parseCenterModel(require('../bot/data/centers.json'));
-    const booking = new BookingService({ directory, ledger: new BookingLedger(new MemoryDocumentStore()), centers, clock: () => new Date() });
+    const documents = new MemoryDocumentStore();
+    const requests = new StorageRequestRepository(documents);
+    const booking = new BookingService({ directory, ledger: new BookingLedger(documents), centers, requests, clock: () => new Date() });
     const times: number[] = [];
     tenant.clearRequests();
     for (let i = 0; i < bookings; i++) {
-      const request = contosoRequest(`FT-BENCH${String(i).padStart(3, '0')}`, { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' }, { dataMigration: true });
+      const request = await storeRequest(documents, contosoRequest(`FT-BENCH${String(i).padStart(3, '0')}`, { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' }, { dataMigration: true }));
       const t0 = performance.now();
       const proposal = await booking.propose(request);
       if (!proposal.ok || proposal.slots.length === 0) throw new Error('no slot to book');

@@ -69,7 +69,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     adapter.onTurnError = createTurnErrorHandler(renderer, logger);
 
     const clock = () => new Date();
-    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, clock });
+    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock });
     const bot = new FastTrackBot({
       conversationState,
       references,

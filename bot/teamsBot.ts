@@ -14,7 +14,9 @@ import { UserAdoptionDialog } from './dialogs/userAdoptionDialog';
 import { CancelMeetingDialog } from './dialogs/cancelMeetingDialog';
 import { SchedulingDialog, type SchedulingOptions } from './dialogs/schedulingDialog';
 import { answerSearchInvoke, SEARCH_INVOKE } from './dialogs/timeZoneSearch';
-import { withEvent, type OnboardingRequest } from './domain/journey';
+import { withEvent, type Meeting, type OnboardingRequest } from './domain/journey';
+import { activeMeetings } from './domain/meetings';
+import { describeSlot } from './domain/slots';
 import { isRequestId } from './domain/request';
 import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
 import { isConflict } from './storage/blobStateStorage';
@@ -225,10 +227,24 @@ export class FastTrackBot extends TeamsActivityHandler {
       return;
     }
     if (mine) {
+      // Its meetings go with it: deleted from the calendar (attendees get Outlook's cancellation), the people freed.
+      let cancelled: Meeting[];
+      try {
+        ({ cancelled } = await this.deps.booking.cancelAll(mine, 'requestCancelled'));
+      } catch (error) {
+        this.deps.logger.warn({ ...ids(dc.context), requestId: mine.id, err: errorFields(error) }, 'meetings of a cancelled request not cancelled');
+        await dc.context.sendActivity(renderer.text(locale, graphFailureText(error)));
+        return;
+      }
       const now = this.deps.clock();
       await requests.update(mine.tenantId, mine.id, (r) => withEvent({ ...r, stage: 'closed' }, 'cancelledByRequester', now, 'Cancelled'));
-      this.deps.logger.info({ ...ids(dc.context), requestId: mine.id }, 'request cancelled by its requester');
+      this.deps.logger.info({ ...ids(dc.context), requestId: mine.id, meetingsCancelled: cancelled.length }, 'request cancelled by its requester');
       await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.requestCancelled, { requestId: mine.id }));
+      if (cancelled.length > 0) {
+        const kinds = renderer.strings(locale).meeting.kinds;
+        const list = cancelled.map((m) => `${kinds[m.kind]}: ${describeSlot(m, m.adminTimeZone, m.centerTimeZone, renderer.resolve(locale)).adminTime}`).join('; ');
+        await dc.context.sendActivity(renderer.text(locale, (s) => s.meeting.requestMeetingsCancelled, { meetings: list }));
+      }
     } else {
       await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.cancelled));
     }
@@ -258,32 +274,31 @@ export class FastTrackBot extends TeamsActivityHandler {
       await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.notYet));
       return;
     }
-    const booked = (request.meetings ?? []).filter((m) => m.status === 'booked');
+    const booked = activeMeetings(request);
     const kickoff = booked.find((m) => m.kind === 'kickoff');
     const base = { tenantId: request.tenantId, requestId: request.id, requester: request.requester };
-    if (verb === 'meeting.book') {
-      if (kickoff) {
-        await dc.context.sendActivity({ attachments: [statusCard(renderer, locale, request)] });
-        return;
-      }
-      await dc.beginDialog(SchedulingDialog.id, { ...base, mode: 'book' } satisfies SchedulingOptions);
+    const meeting = verb === 'meeting.book' || verb === 'checkpoints.add' ? undefined : eventId ? booked.find((m) => m.eventId === eventId) : kickoff;
+    const wanted: SchedulingOptions | undefined =
+      verb === 'meeting.book' ? { ...base, mode: 'book' } : verb === 'checkpoints.add' ? { ...base, mode: 'checkpoints' } : verb === 'meeting.reschedule' && meeting ? { ...base, mode: 'reschedule', eventId: meeting.eventId } : undefined;
+    // A slots card already open for the same thing is shown again, never a second one beside it;
+    // asked for something else, the open one gives way.
+    const open = openScheduling(dc);
+    if (open && wanted && open.mode === wanted.mode && open.eventId === wanted.eventId) {
+      await dc.repromptDialog();
       return;
     }
-    if (verb === 'checkpoints.add') {
-      if (!kickoff) {
-        await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.noMeeting));
-        return;
-      }
-      await dc.beginDialog(SchedulingDialog.id, { ...base, mode: 'checkpoints' } satisfies SchedulingOptions);
-      return;
-    }
-    const meeting = eventId ? booked.find((m) => m.eventId === eventId) : kickoff;
-    if (!meeting) {
+    if (verb === 'checkpoints.add' && !kickoff) {
       await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.noMeeting));
       return;
     }
-    const options: SchedulingOptions = { ...base, mode: 'reschedule', eventId: meeting.eventId };
-    await dc.beginDialog(verb === 'meeting.cancel' ? CancelMeetingDialog.id : SchedulingDialog.id, options);
+    if (verb !== 'meeting.book' && verb !== 'checkpoints.add' && !meeting) {
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.noMeeting));
+      return;
+    }
+    if (open) await dc.cancelAllDialogs();
+    // The scheduling dialog itself refuses a second kickoff or series and shows the one booked.
+    if (wanted) await dc.beginDialog(SchedulingDialog.id, wanted);
+    else await dc.beginDialog(CancelMeetingDialog.id, { ...base, mode: 'reschedule', eventId: meeting!.eventId } satisfies SchedulingOptions);
   }
 
   private async showStatus(context: TurnContext): Promise<void> {
@@ -340,6 +355,14 @@ export class FastTrackBot extends TeamsActivityHandler {
       this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, 'conversation reference not saved');
     }
   }
+}
+
+/** The options of the scheduling dialog open at the top of the stack (nested in the journey or not). */
+function openScheduling(dc: DialogContext): SchedulingOptions | undefined {
+  for (let d: DialogContext | undefined = dc; d?.activeDialog; d = d.child) {
+    if (d.activeDialog.id === SchedulingDialog.id) return (d.child?.activeDialog?.state as { options?: SchedulingOptions } | undefined)?.options;
+  }
+  return undefined;
 }
 
 /** The ids a log line of a turn carries. */

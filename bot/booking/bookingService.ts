@@ -1,14 +1,24 @@
 import type { CenterModel, FastTrackCenter, FastTrackPerson } from '../domain/centers';
-import type { Meeting, OnboardingRequest } from '../domain/journey';
+import { withEvent, type Meeting, type OnboardingRequest, type PendingBooking } from '../domain/journey';
+import { activeMeeting, activeMeetings, claimDecision, earliestStart, MEETING_MINUTES, occurrencesOf, pendingBooking, transactionIdFor, type MeetingKind } from '../domain/meetings';
 import { routeRequest } from '../domain/routing';
 import { findSlots, type Slot } from '../domain/slots';
-import type { CalendarEvent, Interval } from '../domain/tenant';
-import type { TenantDirectory } from '../graph/tenantDirectory';
-import type { BookingLedger, ReservationOwner } from './ledger';
+import type { CalendarEvent, Interval, NewEvent } from '../domain/tenant';
+import { GraphError, type TenantDirectory } from '../graph/tenantDirectory';
+import type { RequestChange, RequestRepository } from '../storage/requestRepository';
+import { HoldLostError, type BookingLedger, type ReservationOwner } from './ledger';
 
 /** What the admin may pick from: slots with the person and center each belongs to. */
 export type Proposal =
-  | { ok: true; slots: Slot[]; center: FastTrackCenter; people: FastTrackPerson[]; role: FastTrackPerson['role'] }
+  | {
+      ok: true;
+      slots: Slot[];
+      center: FastTrackCenter;
+      people: FastTrackPerson[];
+      role: FastTrackPerson['role'];
+      /** The meeting's own person had no time: these slots are with others who speak the language. */
+      personChanged: boolean;
+    }
   | { ok: false; reason: 'noLanguageCoverage' | 'noRegionCoverage'; language: string; region: string | undefined };
 
 /** The texts of a meeting, in the request's language (rendered by the caller). */
@@ -17,32 +27,49 @@ export interface MeetingText {
   bodyHtml: string;
 }
 
-export type BookingOutcome = { outcome: 'booked'; meeting: Meeting; event: CalendarEvent } | { outcome: 'taken' };
+export type BookingOutcome =
+  | { outcome: 'booked'; meeting: Meeting; request: OnboardingRequest }
+  /** The slot's person was taken meanwhile (another request, or the hold expired): offer fresh slots. */
+  | { outcome: 'taken' }
+  /** The request already has an active meeting of the kind (whatever asked for a second one). */
+  | { outcome: 'exists'; meeting: Meeting; request: OnboardingRequest }
+  /** Another slot of the kind is being booked this moment (another click, another instance). */
+  | { outcome: 'inProgress' };
+
+export type MoveOutcome = { outcome: 'moved'; meeting: Meeting; request: OnboardingRequest } | { outcome: 'taken' } | { outcome: 'gone' };
 
 export interface BookingServiceDeps {
   directory: TenantDirectory;
   ledger: BookingLedger;
   centers: CenterModel;
+  requests: RequestRepository;
   clock: () => Date;
 }
 
 const HORIZON_DAYS = 21;
+/** How long a hold is kept when a create's outcome is not known (a timeout): until it is settled. */
+const UNKNOWN_OUTCOME_HOLD_MS = 24 * 3_600_000;
 
 /**
- * Books FastTrack meetings: routes the request to people who speak its language, finds slots
- * (center hours ∩ admin's working hours ∩ admin's free time ∩ a person's free time in the ledger),
- * reserves the person in the ledger first, then creates the Teams meeting with a transactionId
- * derived from the request, so a retried create makes one event; a failed create releases.
+ * Books FastTrack meetings, keeping the request, the admin's calendar and the people's ledger in
+ * agreement (see `domain/meetings.ts` for the rules): claim the kind on the request (ETag) → hold
+ * the person for every occurrence → create the Teams meeting (transactionId: request, kind, slot
+ * start) → confirm → record the meeting with Graph's own start and end. A definite failure frees
+ * everything; a create whose outcome is unknown (timeout, outage) keeps the claim and the holds, and
+ * is settled by trying it again with the same transactionId.
  */
 export class BookingService {
   constructor(private readonly deps: BookingServiceDeps) {}
 
   /**
    * Slots for a meeting of the request: one getSchedule for the admin, ledger reads for the people.
-   * `personId` keeps one person (a moved meeting stays with the person it was booked with).
+   * A meeting's length follows its kind; checkpoints start after the kickoff ends. `personId` keeps
+   * one person (a moved meeting stays with its person); when they have no time, the slots are with
+   * the others who speak the language, and `personChanged` says so.
    */
-  async propose(request: OnboardingRequest, options: { durationMinutes?: number; personId?: string } = {}): Promise<Proposal> {
-    const durationMinutes = options.durationMinutes ?? 60;
+  async propose(request: OnboardingRequest, options: { kind?: MeetingKind; durationMinutes?: number; personId?: string } = {}): Promise<Proposal> {
+    const kind = options.kind ?? 'kickoff';
+    const durationMinutes = options.durationMinutes ?? MEETING_MINUTES[kind];
     const form = request.form;
     const admin = request.admin;
     if (!form || !admin) throw new Error('A request is scheduled only after its form is submitted');
@@ -51,102 +78,215 @@ export class BookingService {
       this.deps.centers,
     );
     if (!route.ok) return { ok: false, reason: route.reason, language: route.language, region: route.region };
-    const people = options.personId ? route.people.filter((p) => p.id === options.personId) : route.people;
-    const kept = people.length > 0 ? people : route.people;
+    const own = options.personId ? route.people.filter((p) => p.id === options.personId) : [];
+    const candidates = own.length > 0 ? own : route.people;
     const now = this.deps.clock();
     const from = now.toISOString();
     const to = new Date(now.getTime() + HORIZON_DAYS * 86_400_000).toISOString();
     const [schedule, ...peopleBusy] = await Promise.all([
       this.deps.directory.getSchedule(request.tenantId, admin.userId, [admin.email], from, to),
-      ...kept.map((p) => this.deps.ledger.busy({ id: p.id, timeZone: route.center.timeZone }, from, to)),
+      ...route.people.map((p) => this.deps.ledger.busy({ id: p.id, timeZone: route.center.timeZone }, from, to)),
     ]);
+    const busyOf = new Map(route.people.map((p, i) => [p.id, peopleBusy[i] ?? []]));
     const adminBusy: Interval[] = schedule.flatMap((s) => s.busy);
-    const slots = findSlots({
-      now,
-      center: route.center,
-      admin: { timeZone: admin.timeZone, ...(admin.workingHours ? { workingHours: admin.workingHours } : {}), busy: adminBusy },
-      people: kept.map((p, i) => ({ id: p.id, busy: peopleBusy[i] ?? [] })),
-      durationMinutes,
-    });
-    return { ok: true, slots, center: route.center, people: kept, role: route.role };
+    const notBefore = earliestStart(request, kind);
+    const search = (people: FastTrackPerson[]) =>
+      findSlots({
+        now,
+        center: route.center,
+        admin: { timeZone: admin.timeZone, ...(admin.workingHours ? { workingHours: admin.workingHours } : {}), busy: adminBusy },
+        people: people.map((p) => ({ id: p.id, busy: busyOf.get(p.id) ?? [] })),
+        durationMinutes,
+        ...(notBefore ? { notBefore } : {}),
+      });
+    let slots = search(candidates);
+    let personChanged = false;
+    if (slots.length === 0 && own.length > 0) {
+      const others = route.people.filter((p) => p.id !== options.personId);
+      slots = search(others);
+      personChanged = slots.length > 0;
+    }
+    return { ok: true, slots, center: route.center, people: personChanged ? route.people.filter((p) => p.id !== options.personId) : candidates, role: route.role, personChanged };
   }
 
-  /** Reserves the slot's person, then creates the meeting on the admin's calendar. */
-  async book(request: OnboardingRequest, slot: Slot, kind: Meeting['kind'], text: MeetingText, recurrence?: Meeting['recurrence']): Promise<BookingOutcome> {
-    const { person, center } = this.personOf(slot.personId);
+  /** Books a meeting of the request at the slot (see the class comment); never a second active one of a kind. */
+  async book(request: OnboardingRequest, slot: Slot, kind: MeetingKind, text: MeetingText, recurrence?: Meeting['recurrence']): Promise<BookingOutcome> {
+    const claim: PendingBooking = { kind, start: slot.start, end: slot.end, personId: slot.personId, transactionId: transactionIdFor(request.id, kind, slot.start), at: '', ...(recurrence ? { recurrence } : {}) };
+    for (let attempt = 0; ; attempt++) {
+      let decision = 'claim' as ReturnType<typeof claimDecision>;
+      const now = this.deps.clock();
+      const stored = await this.changeRequest(request, (r) => {
+        decision = claimDecision(r, kind, slot.start, now);
+        if (decision !== 'claim') return undefined;
+        return { ...r, pendingBookings: [...(r.pendingBookings ?? []).filter((p) => p.kind !== kind), { ...claim, at: now.toISOString() }] };
+      });
+      if (decision === 'exists') return { outcome: 'exists', meeting: activeMeeting(stored, kind)!, request: stored };
+      if (decision === 'inProgress') return { outcome: 'inProgress' };
+      if (decision === 'claim') return this.complete(stored, claim, text);
+      // An earlier click's create has an unknown outcome: settle it (it may well exist) before anything else.
+      if (attempt > 0) return { outcome: 'inProgress' };
+      const settled = await this.complete(stored, pendingBooking(stored, kind)!, text);
+      if (settled.outcome === 'booked') return { outcome: 'exists', meeting: settled.meeting, request: settled.request };
+    }
+  }
+
+  /** Holds, creates, confirms and records a claimed booking. */
+  private async complete(request: OnboardingRequest, claim: PendingBooking, text: MeetingText): Promise<BookingOutcome> {
+    const { person, center } = this.personOf(claim.personId);
     const admin = request.admin!;
-    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind };
+    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: claim.kind };
     const ledgerPerson = { id: person.id, timeZone: center.timeZone };
-    const held = await this.deps.ledger.reserve(ledgerPerson, slot.start, slot.end, owner);
-    if (held === 'taken') return { outcome: 'taken' };
-    // 'alreadyYours' is a retry of this very booking (a double click, or a crash before the create):
-    // the same transactionId makes Graph return the event it may already have created.
-    const transactionId = `${request.id}-${kind}-${(request.bookingCount ?? 0) + 1}`;
+    const times = occurrencesOf(claim, admin.timeZone);
+    if ((await this.deps.ledger.reserveAll(ledgerPerson, times, owner)) === 'taken') {
+      await this.dropClaim(request, claim);
+      return { outcome: 'taken' };
+    }
+    // A retry (a double click, a crash, a timeout) has the same transactionId: Graph returns the event it may already have created.
     let event: CalendarEvent;
     try {
       event = await this.deps.directory.createEvent(request.tenantId, admin.userId, {
         subject: text.subject,
         bodyHtml: text.bodyHtml,
-        start: slot.start,
-        end: slot.end,
+        start: claim.start,
+        end: claim.end,
         attendees: [{ email: person.email, name: person.name }],
-        transactionId,
+        transactionId: claim.transactionId,
         // A series' weekday and time of day follow the admin's zone across daylight saving.
         timeZone: admin.timeZone,
-        ...(recurrence ? { recurrence: { pattern: 'weekly', interval: recurrence.intervalWeeks, daysOfWeek: [isoWeekday(slot.start, admin.timeZone)], occurrences: recurrence.occurrences } } : {}),
+        ...(claim.recurrence ? { recurrence: weekly(claim.recurrence, claim.start, admin.timeZone) } : {}),
       });
     } catch (error) {
-      await this.deps.ledger.release(ledgerPerson, slot.start, slot.end, owner);
+      if (outcomeUnknown(error)) {
+        // The event may exist: keep the person held and the claim, until a retry with the same transactionId tells.
+        await this.deps.ledger.extendAll(ledgerPerson, times, owner, new Date(this.deps.clock().getTime() + UNKNOWN_OUTCOME_HOLD_MS).toISOString());
+      } else {
+        await this.deps.ledger.releaseAll(ledgerPerson, times, owner);
+        await this.dropClaim(request, claim);
+      }
       throw error;
     }
-    await this.deps.ledger.confirm(ledgerPerson, slot.start, slot.end, owner, event.id);
-    const at = this.deps.clock().toISOString();
-    return {
-      outcome: 'booked',
-      event,
-      meeting: {
-        kind,
-        status: 'booked',
-        eventId: event.id,
-        transactionId,
-        start: slot.start,
-        end: slot.end,
-        joinUrl: event.joinUrl,
-        person: { id: person.id, name: person.name, email: person.email, role: person.role },
-        centerId: center.id,
-        centerTimeZone: center.timeZone,
-        adminTimeZone: admin.timeZone,
-        ...(recurrence ? { recurrence } : {}),
-        history: [{ at, event: 'booked', start: slot.start, end: slot.end }],
-      },
-    };
-  }
-
-  /** Moves a booked meeting to a new slot of the same person: reserve, PATCH the event, release the old time. */
-  async move(request: OnboardingRequest, meeting: Meeting, slot: Slot): Promise<{ outcome: 'moved'; meeting: Meeting } | { outcome: 'taken' }> {
-    const { center } = this.personOf(meeting.person.id);
-    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
-    const ledgerPerson = { id: meeting.person.id, timeZone: center.timeZone };
-    if ((await this.deps.ledger.reserve(ledgerPerson, slot.start, slot.end, owner)) === 'taken') return { outcome: 'taken' };
     try {
-      await this.deps.directory.updateEvent(request.tenantId, request.admin!.userId, meeting.eventId, { start: slot.start, end: slot.end, timeZone: request.admin!.timeZone });
+      await this.deps.ledger.confirmAll(ledgerPerson, times, owner, event.id);
     } catch (error) {
-      await this.deps.ledger.release(ledgerPerson, slot.start, slot.end, owner);
-      throw error;
+      if (!(error instanceof HoldLostError)) throw error;
+      // Someone else has the time now: the meeting cannot stand.
+      await this.deps.directory.deleteEvent(request.tenantId, admin.userId, event.id);
+      await this.deps.ledger.releaseAll(ledgerPerson, times, owner);
+      await this.dropClaim(request, claim);
+      return { outcome: 'taken' };
     }
-    await this.deps.ledger.confirm(ledgerPerson, slot.start, slot.end, owner, meeting.eventId);
-    await this.deps.ledger.release(ledgerPerson, meeting.start, meeting.end, owner);
-    const at = this.deps.clock().toISOString();
-    return { outcome: 'moved', meeting: { ...meeting, start: slot.start, end: slot.end, history: [...meeting.history, { at, event: 'moved', start: slot.start, end: slot.end }] } };
+    const at = this.deps.clock();
+    const meeting: Meeting = {
+      kind: claim.kind,
+      status: 'booked',
+      eventId: event.id,
+      transactionId: claim.transactionId,
+      // Graph's own times: what the calendar shows is what the record says.
+      start: event.start,
+      end: event.end,
+      joinUrl: event.joinUrl,
+      person: { id: person.id, name: person.name, email: person.email, role: person.role },
+      centerId: center.id,
+      centerTimeZone: center.timeZone,
+      adminTimeZone: admin.timeZone,
+      ...(claim.recurrence ? { recurrence: claim.recurrence } : {}),
+      history: [{ at: at.toISOString(), event: 'booked', start: event.start, end: event.end }],
+    };
+    let recorded = meeting;
+    const stored = await this.changeRequest(request, (r) => {
+      const pendingBookings = (r.pendingBookings ?? []).filter((p) => p.transactionId !== claim.transactionId);
+      const existing = r.meetings?.find((m) => m.eventId === event.id);
+      // A double click (or another instance) recorded the very same event a moment ago.
+      if (existing) {
+        recorded = existing;
+        return pendingBookings.length === (r.pendingBookings ?? []).length ? undefined : { ...r, pendingBookings };
+      }
+      recorded = meeting;
+      return withEvent(
+        { ...r, meetings: [...(r.meetings ?? []), meeting], pendingBookings, bookingCount: (r.bookingCount ?? 0) + 1, stage: claim.kind === 'kickoff' && r.stage !== 'closed' ? 'scheduled' : r.stage },
+        claim.kind === 'kickoff' ? 'kickoffBooked' : 'checkpointsBooked',
+        at,
+      );
+    });
+    return { outcome: 'booked', meeting: recorded, request: stored };
   }
 
-  /** Cancels a meeting: deletes the event, frees the ledger, records why. */
-  async cancel(request: OnboardingRequest, meeting: Meeting, reason: string): Promise<Meeting> {
+  /**
+   * Moves a booked meeting to a new slot, keeping its kind, length and recurrence: hold the new
+   * times (the slot's person: the same one unless they had no time), PATCH the event (its attendee
+   * too when the person changes, its recurrence for a series), then free the old times.
+   */
+  async move(request: OnboardingRequest, meeting: Meeting, slot: Slot): Promise<MoveOutcome> {
+    const old = this.personOf(meeting.person.id);
+    const { person, center } = this.personOf(slot.personId);
+    const admin = request.admin!;
+    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
+    const ledgerPerson = { id: person.id, timeZone: center.timeZone };
+    const oldPerson = { id: old.person.id, timeZone: old.center.timeZone };
+    const end = new Date(Date.parse(slot.start) + (Date.parse(meeting.end) - Date.parse(meeting.start))).toISOString();
+    const times = occurrencesOf({ start: slot.start, end, recurrence: meeting.recurrence }, admin.timeZone);
+    if ((await this.deps.ledger.reserveAll(ledgerPerson, times, owner)) === 'taken') return { outcome: 'taken' };
+    let event: CalendarEvent;
+    try {
+      event = await this.deps.directory.updateEvent(request.tenantId, admin.userId, meeting.eventId, {
+        start: slot.start,
+        end,
+        timeZone: admin.timeZone,
+        ...(person.id !== meeting.person.id ? { attendees: [{ email: person.email, name: person.name }] } : {}),
+        ...(meeting.recurrence ? { recurrence: weekly(meeting.recurrence, slot.start, admin.timeZone) } : {}),
+      });
+    } catch (error) {
+      await this.deps.ledger.releaseAll(ledgerPerson, times, owner);
+      if (error instanceof GraphError && error.status === 404) return { outcome: 'gone' };
+      throw error;
+    }
+    await this.deps.ledger.confirmAll(ledgerPerson, times, owner, meeting.eventId);
+    await this.deps.ledger.releaseAll(oldPerson, occurrencesOf(meeting, meeting.adminTimeZone), owner);
+    const at = this.deps.clock();
+    const moved: Meeting = {
+      ...meeting,
+      start: event.start,
+      end: event.end,
+      adminTimeZone: admin.timeZone,
+      person: { id: person.id, name: person.name, email: person.email, role: person.role },
+      centerId: center.id,
+      centerTimeZone: center.timeZone,
+      history: [...meeting.history, { at: at.toISOString(), event: 'moved' as const, start: event.start, end: event.end }].slice(-20),
+    };
+    const stored = await this.changeRequest(request, (r) => withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? moved : m)) }, 'meetingMoved', at));
+    return { outcome: 'moved', meeting: moved, request: stored };
+  }
+
+  /**
+   * Cancels a meeting: deletes the event (attendees get Outlook's cancellation), frees every
+   * occurrence in the ledger, records why. Without a kickoff the request waits for scheduling again.
+   */
+  async cancel(request: OnboardingRequest, meeting: Meeting, reason: string): Promise<{ meeting: Meeting; request: OnboardingRequest }> {
     const { center } = this.personOf(meeting.person.id);
     await this.deps.directory.deleteEvent(request.tenantId, request.admin!.userId, meeting.eventId);
-    await this.deps.ledger.release({ id: meeting.person.id, timeZone: center.timeZone }, meeting.start, meeting.end, { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind });
-    const at = this.deps.clock().toISOString();
-    return { ...meeting, status: 'cancelled', cancelledReason: reason, history: [...meeting.history, { at, event: 'cancelled' }] };
+    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
+    await this.deps.ledger.releaseAll({ id: meeting.person.id, timeZone: center.timeZone }, occurrencesOf(meeting, meeting.adminTimeZone), owner);
+    const at = this.deps.clock();
+    const cancelled: Meeting = { ...meeting, status: 'cancelled', cancelledReason: reason, history: [...meeting.history, { at: at.toISOString(), event: 'cancelled' as const }].slice(-20) };
+    const stored = await this.changeRequest(request, (r) => {
+      const meetings = (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? cancelled : m));
+      const kickoffLeft = meetings.some((m) => m.kind === 'kickoff' && m.status === 'booked');
+      return withEvent({ ...r, meetings, stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage }, 'meetingCancelled', at);
+    });
+    return { meeting: cancelled, request: stored };
+  }
+
+  /** Cancels every active meeting of the request (the request itself is being cancelled); the ones cancelled. */
+  async cancelAll(request: OnboardingRequest, reason: string): Promise<{ cancelled: Meeting[]; request: OnboardingRequest }> {
+    let current = request;
+    const cancelled: Meeting[] = [];
+    // The checkpoints first: they follow the kickoff.
+    for (const meeting of activeMeetings(request).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'checkpoint' ? -1 : 1))) {
+      const done = await this.cancel(current, meeting, reason);
+      cancelled.push(done.meeting);
+      current = done.request;
+    }
+    return { cancelled, request: current };
   }
 
   /** Only the slot's own person, with the center they work from. */
@@ -156,6 +296,29 @@ export class BookingService {
     if (!person || !center) throw new Error(`No FastTrack person ${personId} in the center model`);
     return { person, center };
   }
+
+  private async dropClaim(request: OnboardingRequest, claim: PendingBooking): Promise<void> {
+    await this.changeRequest(request, (r) => {
+      const kept = (r.pendingBookings ?? []).filter((p) => p.transactionId !== claim.transactionId);
+      return kept.length === (r.pendingBookings ?? []).length ? undefined : { ...r, pendingBookings: kept };
+    });
+  }
+
+  private async changeRequest(request: OnboardingRequest, change: RequestChange): Promise<OnboardingRequest> {
+    const stored = await this.deps.requests.update(request.tenantId, request.id, change);
+    if (!stored) throw new Error('The request being booked is not stored');
+    return stored;
+  }
+}
+
+/** A create or move whose answer never came: the event may or may not exist. */
+function outcomeUnknown(error: unknown): boolean {
+  return error instanceof GraphError ? error.status === 0 || error.status === 504 || error.status >= 500 : true;
+}
+
+/** The Graph recurrence of a series starting at `start`: weekly on its weekday in the admin's zone. */
+function weekly(recurrence: NonNullable<Meeting['recurrence']>, start: string, timeZone: string): NonNullable<NewEvent['recurrence']> {
+  return { pattern: 'weekly', interval: recurrence.intervalWeeks, daysOfWeek: [isoWeekday(start, timeZone)], occurrences: recurrence.occurrences };
 }
 
 /** ISO weekday (1 = Monday) of an instant in a time zone. */

@@ -14,6 +14,8 @@ export interface Reservation extends ReservationOwner {
   end: string;
   status: 'held' | 'booked';
   heldAt: string;
+  /** When a hold stops counting (absent: `heldAt` + 10 minutes); extended while a create's outcome is unknown. */
+  expiresAt?: string;
   eventId?: string;
 }
 
@@ -24,12 +26,26 @@ interface LedgerDay {
 export type ReserveOutcome = 'reserved' | 'alreadyYours' | 'taken';
 
 /** How long a reservation is held without a confirmed event before others may take the time. */
-const HOLD_MINUTES = 10;
+export const HOLD_MINUTES = 10;
 
 /** A FastTrack person as the ledger knows them: id, and their center's time zone. */
 export interface LedgerPerson {
   id: string;
   timeZone: string;
+}
+
+/** One held or booked time. */
+export interface LedgerTime {
+  start: string;
+  end: string;
+}
+
+/** A confirm found no live hold of its owner: the hold expired, or someone else took the time since. */
+export class HoldLostError extends Error {
+  constructor() {
+    super('The hold expired or was taken before the booking was confirmed');
+    this.name = 'HoldLostError';
+  }
 }
 
 /**
@@ -38,7 +54,7 @@ export interface LedgerPerson {
  * instances can never hold the same person at the same time. Reserve first, create the meeting,
  * then confirm; a failed create releases. Days are the center's local days because business hours
  * never cross local midnight, while they may cross UTC midnight: every meeting then lives in one
- * document, and one ETag guards every overlap.
+ * document, and one ETag guards every overlap. A series holds each of its occurrences (`*All`).
  */
 export class BookingLedger {
   constructor(
@@ -46,36 +62,84 @@ export class BookingLedger {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Holds the person for [start, end) unless someone else holds or booked an overlapping time. */
+  /**
+   * Holds the person for [start, end) unless someone else holds or booked an overlapping time.
+   * A retry that finds its own live hold refreshes it ('alreadyYours'); an own hold that expired
+   * counts for nothing: the time is held again only if it is still free.
+   */
   async reserve(person: LedgerPerson, start: string, end: string, owner: ReservationOwner): Promise<ReserveOutcome> {
     return this.update(person, start, (day) => {
-      const mine = day.reservations.find((r) => sameOwner(r, owner) && r.start === start && r.end === end);
-      if (mine) return { outcome: 'alreadyYours', day: undefined };
-      const clash = day.reservations.some((r) => !sameOwner(r, owner) && this.active(r) && overlaps(r, start, end));
-      if (clash) return { outcome: 'taken', day: undefined };
-      const reservation: Reservation = { ...owner, start, end, status: 'held', heldAt: this.clock().toISOString() };
+      const now = this.clock().toISOString();
+      const mine = day.reservations.find((r) => sameOwner(r, owner) && r.start === start && r.end === end && this.active(r));
+      if (mine?.status === 'booked') return { outcome: 'alreadyYours', day: undefined };
+      const others = day.reservations.filter((r) => r !== mine && this.active(r) && !(sameOwner(r, owner) && r.start === start && r.end === end));
+      if (!mine && others.some((r) => !sameOwner(r, owner) && overlaps(r, start, end))) return { outcome: 'taken', day: undefined };
+      const reservation: Reservation = { ...owner, start, end, status: 'held', heldAt: now };
       // Expired holds are dropped while the document is rewritten anyway.
-      return { outcome: 'reserved', day: { reservations: [...day.reservations.filter((r) => this.active(r)), reservation] } };
+      return { outcome: mine ? 'alreadyYours' : 'reserved', day: { reservations: [...others, reservation] } };
     });
   }
 
-  /** Marks the owner's reservation booked, with the calendar event it belongs to. */
+  /** Marks the owner's reservation booked, with the calendar event it belongs to; HoldLostError when it is no longer held. */
   async confirm(person: LedgerPerson, start: string, end: string, owner: ReservationOwner, eventId: string): Promise<void> {
-    await this.update(person, start, (day) => ({
-      outcome: 'reserved',
-      day: { reservations: day.reservations.map((r) => (sameOwner(r, owner) && r.start === start && r.end === end ? { ...r, status: 'booked' as const, eventId } : r)) },
-    }));
+    let lost = false;
+    await this.update(person, start, (day) => {
+      const mine = day.reservations.find((r) => sameOwner(r, owner) && r.start === start && r.end === end && this.active(r));
+      lost = !mine;
+      if (!mine) return { outcome: 'taken', day: undefined };
+      if (mine.status === 'booked' && mine.eventId === eventId) return { outcome: 'reserved', day: undefined };
+      return { outcome: 'reserved', day: { reservations: day.reservations.map((r) => (r === mine ? { ...r, status: 'booked' as const, eventId } : r)) } };
+    });
+    if (lost) throw new HoldLostError();
+  }
+
+  /** Keeps the owner's hold of [start, end) until `until` (a create whose outcome is not known yet). */
+  async extend(person: LedgerPerson, start: string, end: string, owner: ReservationOwner, until: string): Promise<void> {
+    await this.update(person, start, (day) => {
+      const mine = day.reservations.find((r) => sameOwner(r, owner) && r.start === start && r.end === end && r.status === 'held' && this.active(r));
+      if (!mine) return { outcome: 'reserved', day: undefined };
+      return { outcome: 'reserved', day: { reservations: day.reservations.map((r) => (r === mine ? { ...r, expiresAt: until } : r)) } };
+    });
   }
 
   /** Frees the owner's reservation of [start, end) (a failed create, a reschedule, a cancellation). */
   async release(person: LedgerPerson, start: string, end: string, owner: ReservationOwner): Promise<void> {
-    await this.update(person, start, (day) => ({
-      outcome: 'reserved',
-      day: { reservations: day.reservations.filter((r) => !(sameOwner(r, owner) && r.start === start && r.end === end)) },
-    }));
+    await this.update(person, start, (day) => {
+      const kept = day.reservations.filter((r) => !(sameOwner(r, owner) && r.start === start && r.end === end));
+      return { outcome: 'reserved', day: kept.length === day.reservations.length ? undefined : { reservations: kept } };
+    });
   }
 
-  /** The person's held and booked times between two instants (for slot finding). */
+  /** Holds every time (a series' occurrences) or none: when one is taken, the others just held are freed. */
+  async reserveAll(person: LedgerPerson, times: readonly LedgerTime[], owner: ReservationOwner): Promise<ReserveOutcome> {
+    const outcomes = await Promise.all(times.map((t) => this.reserve(person, t.start, t.end, owner)));
+    if (outcomes.includes('taken')) {
+      await this.releaseAll(
+        person,
+        times.filter((_, i) => outcomes[i] === 'reserved'),
+        owner,
+      );
+      return 'taken';
+    }
+    return outcomes.every((o) => o === 'alreadyYours') ? 'alreadyYours' : 'reserved';
+  }
+
+  /** Confirms every time; HoldLostError when one of them is no longer held. */
+  async confirmAll(person: LedgerPerson, times: readonly LedgerTime[], owner: ReservationOwner, eventId: string): Promise<void> {
+    const results = await Promise.allSettled(times.map((t) => this.confirm(person, t.start, t.end, owner, eventId)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  async extendAll(person: LedgerPerson, times: readonly LedgerTime[], owner: ReservationOwner, until: string): Promise<void> {
+    await Promise.all(times.map((t) => this.extend(person, t.start, t.end, owner, until)));
+  }
+
+  async releaseAll(person: LedgerPerson, times: readonly LedgerTime[], owner: ReservationOwner): Promise<void> {
+    await Promise.all(times.map((t) => this.release(person, t.start, t.end, owner)));
+  }
+
+  /** The person's live held and booked times between two instants (for slot finding); expired holds never count. */
   async busy(person: LedgerPerson, from: string, to: string): Promise<{ start: string; end: string }[]> {
     const days = new Set<string>();
     // Every local day the range touches: step in hours so DST days (23 or 25 hours) are not skipped.
@@ -87,13 +151,16 @@ export class BookingLedger {
       .map((r) => ({ start: r.start, end: r.end }));
   }
 
-  /** Every reservation of a person on the UTC day of `at` (for operators and tests). */
+  /** Every reservation of a person on the center-local day of `at`, expired holds included (for operators and tests). */
   async day(person: LedgerPerson, at: string): Promise<Reservation[]> {
     return (await this.store.get<LedgerDay>(key(person.id, localDay(at, person.timeZone))))?.value.reservations ?? [];
   }
 
-  private active(r: Reservation): boolean {
-    return r.status === 'booked' || Date.parse(r.heldAt) > this.clock().getTime() - HOLD_MINUTES * 60_000;
+  /** True while a reservation counts: booked, or held and not expired. */
+  active(r: Reservation): boolean {
+    if (r.status === 'booked') return true;
+    const expires = r.expiresAt ? Date.parse(r.expiresAt) : Date.parse(r.heldAt) + HOLD_MINUTES * 60_000;
+    return expires > this.clock().getTime();
   }
 
   /** Read-modify-write of one day's document with its ETag, re-applied when another writer got there first. */

@@ -1,10 +1,9 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { Checker, readValues } from '../domain/forms';
-import { withEvent } from '../domain/journey';
 import { describeSlot } from '../domain/slots';
 import { CardStep } from './cardStep';
 import type { JourneyDeps } from './journeyDeps';
-import { loadRequest, updateRequest } from './phase';
+import { loadRequest } from './phase';
 import type { SchedulingOptions } from './schedulingDialog';
 
 const REASONS = ['scheduleConflict', 'notReady', 'wrongPeople', 'other'] as const;
@@ -56,16 +55,7 @@ export class CancelMeetingDialog extends ComponentDialog {
       return step.endDialog();
     }
     const reason = answer.details ? `${answer.reason}: ${answer.details}` : answer.reason;
-    const cancelled = await this.deps.booking.cancel(request, meeting, reason);
-    const now = this.deps.clock();
-    request = await updateRequest(this.deps, options, (r) => {
-      const kickoffLeft = (r.meetings ?? []).some((m) => m.kind === 'kickoff' && m.status === 'booked' && m.eventId !== meeting.eventId);
-      return withEvent(
-        { ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? cancelled : m)), stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage },
-        'meetingCancelled',
-        now,
-      );
-    });
+    request = (await this.deps.booking.cancel(request, meeting, reason)).request;
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, eventId: meeting.eventId, reason: answer.reason }, 'meeting cancelled by the admin');
     const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, this.deps.renderer.resolve(locale));
     await step.context.sendActivity(this.deps.renderer.text(locale, (t) => t.meeting.cancelled, { when: d.adminTime }));

@@ -26,6 +26,11 @@ export interface CardStepSpec<T> {
   /** Card data besides values, errors, token and strings (added by the step). */
   data?(strings: Strings, options: CardStepOptions, locale: string | undefined): Record<string, unknown>;
   validate(value: unknown, options: CardStepOptions, context: TurnContext): Validation<T> | Promise<Validation<T>>;
+  /**
+   * Before the card is shown again (welcome back, an interruption): new card data when what it
+   * offered went stale (e.g. slots offered days ago); undefined keeps the card as it was.
+   */
+  refresh?(options: CardStepOptions, context: TurnContext): Promise<Record<string, unknown> | undefined>;
 }
 
 const submitSchema = z.looseObject({ verb: z.string().max(64), token: z.string().max(32).optional() });
@@ -72,7 +77,13 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
   }
 
   override async repromptDialog(context: TurnContext, instance: { state: unknown }): Promise<void> {
-    await this.send(context, instance.state as CardStepState);
+    const state = instance.state as CardStepState;
+    const fresh = await this.spec.refresh?.(state, context);
+    if (fresh) {
+      // A new token too: a click on the stale copy is then recognised as an old card.
+      Object.assign(state, { context: fresh, token: randomBytes(6).toString('hex'), errors: {} });
+    }
+    await this.send(context, state);
   }
 
   private async send(context: TurnContext, state: CardStepState): Promise<void> {

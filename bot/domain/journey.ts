@@ -92,7 +92,7 @@ export interface Meeting {
   kind: 'kickoff' | 'checkpoint';
   status: 'booked' | 'cancelled';
   eventId: string;
-  /** Graph's idempotency key for the create; a new one for every new booking of the request. */
+  /** Graph's idempotency key for the create: request, kind and the slot's start (`transactionIdFor`). */
   transactionId: string;
   start: string;
   end: string;
@@ -105,6 +105,18 @@ export interface Meeting {
   recurrence?: { intervalWeeks: 1 | 2; occurrences: number };
   cancelledReason?: string;
   history: { at: string; event: 'booked' | 'moved' | 'cancelled' | 'movedByAdmin' | 'cancelledByAdmin'; start?: string; end?: string }[];
+}
+
+/** A booking claimed on the request before its person is held and its event created. */
+export interface PendingBooking {
+  kind: Meeting['kind'];
+  start: string;
+  end: string;
+  personId: string;
+  transactionId: string;
+  recurrence?: Meeting['recurrence'];
+  /** When it was claimed, or last tried. */
+  at: string;
 }
 
 export const REQUEST_STATES = ['Submitted', 'Approved', 'OnHold', 'OnHoldPendingRequesterResponse', 'Cancelled'] as const;
@@ -130,7 +142,9 @@ export interface OnboardingRequest {
   /** The admin's mailbox facts kept from the form step, so booking needs no extra Graph call. */
   admin?: { userId: string; email: string; timeZone: string; workingHours?: { daysOfWeek: number[]; start: string; end: string; timeZone: string } };
   meetings?: Meeting[];
-  /** How many meetings have been created for the request: part of each new transactionId. */
+  /** Bookings claimed and not recorded yet (at most one per kind): see `domain/meetings.ts`. */
+  pendingBookings?: PendingBooking[];
+  /** How many meetings have been booked for the request. */
   bookingCount?: number;
   createdAt: string;
   updatedAt: string;

@@ -8,6 +8,7 @@
  *   09:00–17:00 in the admin's zone);
  * - it overlaps none of the admin's busy intervals, nor the chosen person's;
  * - it lasts exactly `durationMinutes` (60);
+ * - it starts no earlier than `notBefore`, when given (checkpoints start after the kickoff ends);
  * - it is on one of the center's business days allowed by the lead time and the horizon (below).
  *
  * **Business days, lead time and horizon** (all in the CENTER's calendar). A business day is a
@@ -89,6 +90,8 @@ export interface SlotSearchInput {
   /** The matching people (from routing) with their busy intervals. */
   people: { id: string; busy: Interval[] }[];
   durationMinutes?: number;
+  /** No slot starts before this instant (checkpoints follow the kickoff). */
+  notBefore?: Date;
   leadBusinessDays?: number;
   horizonBusinessDays?: number;
   maxSlots?: number;
@@ -441,8 +444,9 @@ export function findSlots(input: SlotSearchInput): Slot[] {
   const starts: number[] = [];
   const dayOf: number[] = [];
   let dayIndex = 0;
+  const notBefore = input.notBefore?.getTime() ?? -Infinity;
   for (const f of free) {
-    const k = Math.max(0, Math.ceil((f.start - f.anchor) / stepMs));
+    const k = Math.max(0, Math.ceil((Math.max(f.start, notBefore) - f.anchor) / stepMs));
     for (let t = f.anchor + k * stepMs; t + durationMs <= f.end; t += stepMs) {
       while (dayIndex + 1 < midnights.length && midnights[dayIndex + 1]! <= t) dayIndex++;
       starts.push(t);

@@ -284,6 +284,9 @@ export class GraphTenantDirectory implements TenantDirectory {
     const body: Record<string, unknown> = { start: zonedDateTime(start, zone), end: zonedDateTime(end, zone) };
     if (patch.subject !== undefined) body.subject = checkedSubject(patch.subject);
     if (patch.bodyHtml !== undefined) body.body = { contentType: 'HTML', content: patch.bodyHtml };
+    if (patch.attendees !== undefined) body.attendees = attendeesBody(patch.attendees);
+    // A series moved to another day or time starts again from its new first meeting.
+    if (patch.recurrence !== undefined) body.recurrence = recurrenceBody(patch.recurrence, start, zone);
     const client = this.clientFor(tenantId);
     const path = `/users/${userSegment(userId)}/events/${eventSegment(eventId)}`;
     const raw = await this.call(() => client.api(path).header('Prefer', CALENDAR_PREFER).patch(body) as Promise<unknown>);
@@ -547,40 +550,46 @@ function newEventBody(event: NewEvent): Record<string, unknown> {
   if (typeof event.transactionId !== 'string' || event.transactionId.length === 0 || event.transactionId.length > 255) {
     throw new GraphError(400, 'InvalidEvent', 'The transactionId must be a text of 1 to 255 characters');
   }
-  if (!Array.isArray(event.attendees) || event.attendees.length > 500 || !event.attendees.every((a) => SMTP_ADDRESS.test(a.email) && typeof a.name === 'string')) {
-    throw new GraphError(400, 'InvalidEvent', 'An attendee has no valid SMTP address');
-  }
   const body: Record<string, unknown> = {
     subject: checkedSubject(event.subject),
     body: { contentType: 'HTML', content: event.bodyHtml },
     start: zonedDateTime(start, zone),
     end: zonedDateTime(end, zone),
-    attendees: event.attendees.map((a) => ({ emailAddress: { address: a.email, name: a.name }, type: 'required' })),
+    attendees: attendeesBody(event.attendees),
     isOnlineMeeting: true,
     onlineMeetingProvider: 'teamsForBusiness',
     transactionId: event.transactionId,
   };
-  const recurrence = event.recurrence;
-  if (recurrence) {
-    const { interval, daysOfWeek, occurrences } = recurrence;
-    if (recurrence.pattern !== 'weekly' || !Number.isInteger(interval) || interval < 1 || interval > 99) {
-      throw new GraphError(400, 'InvalidRecurrence', 'A weekly recurrence needs an interval of 1 to 99 weeks');
-    }
-    if (!Array.isArray(daysOfWeek) || daysOfWeek.length === 0 || !daysOfWeek.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) {
-      throw new GraphError(400, 'InvalidRecurrence', 'A weekly recurrence needs ISO weekdays (1 = Monday … 7 = Sunday)');
-    }
-    if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 999) throw new GraphError(400, 'InvalidRecurrence', 'A recurrence needs 1 to 999 occurrences');
-    const first = DateTime.fromMillis(start, { zone: zone.iana });
-    // Graph would start the series on the next matching day, leaving the first meeting off the pattern.
-    if (!daysOfWeek.includes(first.weekday)) {
-      throw new GraphError(400, 'InvalidRecurrence', `The first meeting falls on ISO weekday ${first.weekday} in ${zone.name}, which is not among the recurrence's days`);
-    }
-    body.recurrence = {
-      pattern: { type: 'weekly', interval, daysOfWeek: [...new Set(daysOfWeek)].sort().map((d) => DAY_NAMES[d - 1]), firstDayOfWeek: 'sunday' },
-      range: { type: 'numbered', startDate: first.toISODate(), numberOfOccurrences: occurrences, recurrenceTimeZone: zone.name },
-    };
-  }
+  if (event.recurrence) body.recurrence = recurrenceBody(event.recurrence, start, zone);
   return body;
+}
+
+function attendeesBody(attendees: NewEvent['attendees']): unknown[] {
+  if (!Array.isArray(attendees) || attendees.length > 500 || !attendees.every((a) => SMTP_ADDRESS.test(a.email) && typeof a.name === 'string')) {
+    throw new GraphError(400, 'InvalidEvent', 'An attendee has no valid SMTP address');
+  }
+  return attendees.map((a) => ({ emailAddress: { address: a.email, name: a.name }, type: 'required' }));
+}
+
+/** A weekly numbered recurrence starting with the first meeting at `start` (ms) in `zone`, checked. */
+function recurrenceBody(recurrence: NonNullable<NewEvent['recurrence']>, start: number, zone: ReturnType<typeof eventZone>): Record<string, unknown> {
+  const { interval, daysOfWeek, occurrences } = recurrence;
+  if (recurrence.pattern !== 'weekly' || !Number.isInteger(interval) || interval < 1 || interval > 99) {
+    throw new GraphError(400, 'InvalidRecurrence', 'A weekly recurrence needs an interval of 1 to 99 weeks');
+  }
+  if (!Array.isArray(daysOfWeek) || daysOfWeek.length === 0 || !daysOfWeek.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) {
+    throw new GraphError(400, 'InvalidRecurrence', 'A weekly recurrence needs ISO weekdays (1 = Monday … 7 = Sunday)');
+  }
+  if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 999) throw new GraphError(400, 'InvalidRecurrence', 'A recurrence needs 1 to 999 occurrences');
+  const first = DateTime.fromMillis(start, { zone: zone.iana });
+  // Graph would start the series on the next matching day, leaving the first meeting off the pattern.
+  if (!daysOfWeek.includes(first.weekday)) {
+    throw new GraphError(400, 'InvalidRecurrence', `The first meeting falls on ISO weekday ${first.weekday} in ${zone.name}, which is not among the recurrence's days`);
+  }
+  return {
+    pattern: { type: 'weekly', interval, daysOfWeek: [...new Set(daysOfWeek)].sort().map((d) => DAY_NAMES[d - 1]), firstDayOfWeek: 'sunday' },
+    range: { type: 'numbered', startDate: first.toISODate(), numberOfOccurrences: occurrences, recurrenceTimeZone: zone.name },
+  };
 }
 
 /** A Graph dateTimeTimeZone as an ISO UTC instant, whatever zone Graph answered in. */

@@ -23,6 +23,10 @@ export interface EventPatch {
   bodyHtml?: string;
   /** As `NewEvent.timeZone`: pass the one the event was created with (a series is re-anchored to it); UTC when absent. */
   timeZone?: string;
+  /** Replaces the attendees (another FastTrack person takes the meeting). */
+  attendees?: NewEvent['attendees'];
+  /** Replaces a series' recurrence (a series moved to another weekday starts again from its new first meeting). */
+  recurrence?: NonNullable<NewEvent['recurrence']>;
 }
 
 /** What the bot asks of Microsoft Graph, in its own terms. Dialogs depend on this, never on the SDK. */

@@ -7,7 +7,8 @@ import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 import { MemoryDocumentStore } from '../../bot/storage/documentStore';
-import { contosoRequest } from '../fixtures/requests';
+import { StorageRequestRepository } from '../../bot/storage/requestRepository';
+import { contosoRequest, storeRequest } from '../fixtures/requests';
 import { centers } from '../helpers/botHarness';
 
 const TEXT = { subject: 'FastTrack onboarding kickoff: Contoso', bodyHtml: '<p>Agenda</p>' };
@@ -27,8 +28,11 @@ describe('booking the kickoff', function () {
   beforeEach(() => tenant.reset());
 
   function service() {
-    const ledger = new BookingLedger(new MemoryDocumentStore());
-    return { ledger, booking: new BookingService({ directory, ledger, centers, clock: () => new Date() }) };
+    const documents = new MemoryDocumentStore();
+    const ledger = new BookingLedger(documents);
+    const requests = new StorageRequestRepository(documents);
+    const booking = new BookingService({ directory, ledger, centers, requests, clock: () => new Date() });
+    return { ledger, booking, store: (request: OnboardingRequest) => storeRequest(documents, request) };
   }
 
   /** The admin's events as the local tenant holds them. */
@@ -46,8 +50,8 @@ describe('booking the kickoff', function () {
   }
 
   it('proposes 3 to 5 slots on different days with one getSchedule and books with one create', async () => {
-    const { booking } = service();
-    const request = contosoRequest('FT-BOOK0001', MEGAN);
+    const { booking, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0001', MEGAN));
     tenant.clearRequests();
     const proposal = await booking.propose(request);
     assert.ok(proposal.ok);
@@ -64,8 +68,8 @@ describe('booking the kickoff', function () {
   });
 
   it('makes one event and one booking of a double-clicked slot', async () => {
-    const { booking, ledger } = service();
-    const request = contosoRequest('FT-BOOK0002', MEGAN);
+    const { booking, ledger, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0002', MEGAN));
     const slot = await firstSlot(booking, request);
     const [a, b] = await Promise.all([booking.book(request, slot, 'kickoff', TEXT), booking.book(request, slot, 'kickoff', TEXT)]);
     assert.equal(a.outcome, 'booked');
@@ -78,9 +82,9 @@ describe('booking the kickoff', function () {
   });
 
   it('lets only one of two requests book the same person at the same time', async () => {
-    const { booking } = service();
-    const first = contosoRequest('FT-BOOK0003', MEGAN);
-    const second = contosoRequest('FT-BOOK0004', LIWEI, { preferredLanguage: 'en-US', region: 'americas' });
+    const { booking, store } = service();
+    const first = await store(contosoRequest('FT-BOOK0003', MEGAN));
+    const second = await store(contosoRequest('FT-BOOK0004', LIWEI, { preferredLanguage: 'en-US', region: 'americas' }));
     const slot = await firstSlot(booking, first);
     const outcomes = await Promise.all([booking.book(first, slot, 'kickoff', TEXT), booking.book(second, slot, 'kickoff', TEXT)]);
     assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['booked', 'taken']);
@@ -88,8 +92,8 @@ describe('booking the kickoff', function () {
   });
 
   it('makes one event when Graph created it but its answer was lost (503, then the SDK retries)', async () => {
-    const { booking } = service();
-    const request = contosoRequest('FT-BOOK0005', MEGAN);
+    const { booking, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0005', MEGAN));
     const slot = await firstSlot(booking, request);
     tenant.injectFault({ method: 'POST', path: /\/events$/, status: 503, times: 1, afterHandler: true });
     const booked = await booking.book(request, slot, 'kickoff', TEXT);
@@ -99,8 +103,8 @@ describe('booking the kickoff', function () {
   });
 
   it('recovers from a crash between the reservation and the create with one event', async () => {
-    const { booking, ledger } = service();
-    const request = contosoRequest('FT-BOOK0006', MEGAN);
+    const { booking, ledger, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0006', MEGAN));
     const slot = await firstSlot(booking, request);
     const { center } = booking.personOf(slot.personId);
     // The crashed attempt: the person is held, no event exists yet.
@@ -113,8 +117,8 @@ describe('booking the kickoff', function () {
   });
 
   it('releases the person when the create fails for good', async () => {
-    const { booking, ledger } = service();
-    const request = contosoRequest('FT-BOOK0007', MEGAN);
+    const { booking, ledger, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0007', MEGAN));
     const slot = await firstSlot(booking, request);
     tenant.injectFault({ method: 'POST', path: /\/events$/, status: 400, times: Infinity });
     await assert.rejects(booking.book(request, slot, 'kickoff', TEXT));
@@ -123,8 +127,8 @@ describe('booking the kickoff', function () {
   });
 
   it('moves a meeting with PATCH and frees the old time; cancelling deletes it', async () => {
-    const { booking, ledger } = service();
-    const request = contosoRequest('FT-BOOK0008', MEGAN);
+    const { booking, ledger, store } = service();
+    const request = await store(contosoRequest('FT-BOOK0008', MEGAN));
     const proposal = await booking.propose(request);
     assert.ok(proposal.ok);
     const booked = await booking.book(request, proposal.slots[0]!, 'kickoff', TEXT);
@@ -140,16 +144,16 @@ describe('booking the kickoff', function () {
     const person = { id: booked.meeting.person.id, timeZone: center.timeZone };
     assert.ok(!(await ledger.day(person, booked.meeting.start)).some((r) => r.start === booked.meeting.start), 'old time freed');
     assert.ok(moved.outcome === 'moved');
-    const cancelled = await booking.cancel(request, moved.meeting, 'scheduleConflict');
+    const { meeting: cancelled } = await booking.cancel(request, moved.meeting, 'scheduleConflict');
     assert.equal(cancelled.status, 'cancelled');
     assert.equal((await eventsOf(USERS.megan)).length, 0);
     assert.deepEqual((await ledger.day(person, target.start)).filter((r) => r.start === target.start), []);
   });
 
   it('names the language and region without coverage, and books nothing', async () => {
-    const { booking } = service();
+    const { booking, store } = service();
     // The center data's deliberate gap: no FastTrack Specialist in the Americas speaks Thai.
-    const request = contosoRequest('FT-BOOK0009', MEGAN, { preferredLanguage: 'th-TH', dataMigration: true, region: 'americas' });
+    const request = await store(contosoRequest('FT-BOOK0009', MEGAN, { preferredLanguage: 'th-TH', dataMigration: true, region: 'americas' }));
     tenant.clearRequests();
     const proposal = await booking.propose(request);
     assert.deepEqual(proposal, { ok: false, reason: 'noLanguageCoverage', language: 'th-TH', region: 'americas' });

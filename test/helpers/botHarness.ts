@@ -44,10 +44,11 @@ export function journeyDeps(options: { graph: LocalTenantServer | TenantDirector
   const clock = options.now ?? (() => new Date());
   const documents = options.documents ?? documentsOf(options.storage);
   const ledger = new BookingLedger(documents, clock);
+  const requests = options.requests ?? new StorageRequestRepository(documents);
   return {
-    booking: new BookingService({ directory, ledger, centers, clock }),
+    booking: new BookingService({ directory, ledger, centers, requests, clock }),
     directory,
-    requests: options.requests ?? new StorageRequestRepository(documents),
+    requests,
     renderer,
     logger: createLogger('silent'),
     rules,
