@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { MemoryStorage, type Activity } from 'botbuilder';
+import { DateTime } from 'luxon';
 import { BookingLedger } from '../../bot/booking/ledger';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { cards, createTestBot, journeyDeps, MEGAN, renderer, visibleText } from '../helpers/botHarness';
+import { cards, centers, createTestBot, journeyDeps, MEGAN, renderer, visibleText } from '../helpers/botHarness';
 import { step, type Bot } from '../helpers/journeySteps';
 import {
   activeMeetings,
@@ -167,6 +168,39 @@ describe('the meetings of a request', function () {
       assert.deepEqual(series?.recurrence, before.recurrence);
       assert.equal(series?.person.id, before.person.id);
       assert.equal(after.find((m) => m.kind === 'kickoff')?.start, kickoffBefore.start, 'the kickoff did not move');
+    });
+
+    it('offers another FastTrack person who speaks the language, and says so, when the usual one has no time for a reschedule', async () => {
+      const clock = testClock();
+      const bot = createTestBot({ graph: tenant, now: clock.now });
+      const kickoffCard = await bookKickoff(bot);
+      const kickoff = activeMeetings(await requestOf(bot)).find((m) => m.kind === 'kickoff')!;
+      // Another request books every day of the person for the next four weeks.
+      const ledger = new BookingLedger(bot.documents, clock.now);
+      const person = { id: kickoff.person.id, timeZone: kickoff.centerTimeZone };
+      const other = { tenantId: TENANTS.fabrikam, requestId: 'FT-OTHER002', kind: 'kickoff' as const };
+      const today = DateTime.fromJSDate(clock.now(), { zone: kickoff.centerTimeZone }).startOf('day');
+      for (let d = 0; d < 28; d++) {
+        const start = today.plus({ days: d }).toUTC().toISO()!;
+        const end = today.plus({ days: d, hours: 23, minutes: 59 }).toUTC().toISO()!;
+        const from = new Date(start).toISOString();
+        const to = new Date(end).toISOString();
+        // The kickoff's own day: busy around the kickoff.
+        const pieces = kickoff.start >= from && kickoff.start < to ? [[from, kickoff.start], [kickoff.end, to]] : [[from, to]];
+        for (const [a, b] of pieces) {
+          assert.equal(await ledger.reserve(person, a!, b!, other), 'reserved');
+          await ledger.confirm(person, a!, b!, other, `busy-${d}`);
+        }
+      }
+      const offer = await bot.click(MEGAN, step(kickoffCard, 'meeting.reschedule').data);
+      assertShowsLine(offer, 'scheduling.personChanged');
+      await bot.click(MEGAN, { ...step(offer, 'slot.pick').data, slot: '0' });
+      const moved = activeMeetings(await requestOf(bot)).find((m) => m.kind === 'kickoff')!;
+      assert.notEqual(moved.person.id, kickoff.person.id, 'another person');
+      assert.ok(centers.people.find((p) => p.id === moved.person.id)?.languages.includes('en-US'), 'who speaks the request\'s language');
+      assert.equal(moved.eventId, kickoff.eventId, 'the same event, moved');
+      const event = (await events()).find((e) => e.id === kickoff.eventId)!;
+      assert.deepEqual(event.attendees.map((a) => a.emailAddress.address), [moved.person.email], 'the invitation goes to the new person');
     });
 
     it('offers checkpoints only after the kickoff has ended', async () => {
