@@ -88,4 +88,53 @@ describe('the bookings ledger', function () {
       });
     });
   }
+
+  describe('holds that are retried, confirmed late or expired (in memory, with a clock the test moves)', () => {
+    const START = '2026-12-01T02:00:00.000Z';
+    const END = '2026-12-01T03:00:00.000Z';
+    let now: Date;
+    let ledger: BookingLedger;
+    beforeEach(() => {
+      now = new Date('2026-11-24T10:00:00Z');
+      ledger = new BookingLedger(new MemoryDocumentStore(), () => now);
+    });
+
+    it('refreshes its own hold on a retried reserve, so the hold lasts ten minutes from the retry', async () => {
+      assert.equal(await ledger.reserve(SHANGHAI, START, END, owner('FT-A')), 'reserved');
+      now = new Date('2026-11-24T10:08:00Z');
+      assert.notEqual(await ledger.reserve(SHANGHAI, START, END, owner('FT-A')), 'taken');
+      assert.deepEqual((await ledger.day(SHANGHAI, START)).map((r) => [r.requestId, r.status, r.heldAt]), [['FT-A', 'held', '2026-11-24T10:08:00.000Z']], 'heldAt moved to the retry');
+      now = new Date('2026-11-24T10:15:00Z');
+      assert.equal(await ledger.reserve(SHANGHAI, START, END, owner('FT-B')), 'taken', 'still held 7 minutes after the retry');
+    });
+
+    it('refuses to confirm a hold that has expired', async () => {
+      await ledger.reserve(SHANGHAI, START, END, owner('FT-A'));
+      now = new Date('2026-11-24T10:11:00Z');
+      await assert.rejects(ledger.confirm(SHANGHAI, START, END, owner('FT-A'), 'event-1'));
+      assert.ok(!(await ledger.day(SHANGHAI, START)).some((r) => r.status === 'booked'), 'nothing booked');
+    });
+
+    it('refuses to confirm a hold that another request took after it expired, and keeps theirs', async () => {
+      await ledger.reserve(SHANGHAI, START, END, owner('FT-A'));
+      now = new Date('2026-11-24T10:11:00Z');
+      assert.equal(await ledger.reserve(SHANGHAI, START, END, owner('FT-B')), 'reserved');
+      await assert.rejects(ledger.confirm(SHANGHAI, START, END, owner('FT-A'), 'event-1'));
+      assert.deepEqual((await ledger.day(SHANGHAI, START)).filter((r) => r.status === 'booked' || r.requestId === 'FT-B').map((r) => [r.requestId, r.status]), [['FT-B', 'held']]);
+    });
+
+    it('confirms a live hold', async () => {
+      await ledger.reserve(SHANGHAI, START, END, owner('FT-A'));
+      now = new Date('2026-11-24T10:09:00Z');
+      await ledger.confirm(SHANGHAI, START, END, owner('FT-A'), 'event-1');
+      assert.deepEqual((await ledger.day(SHANGHAI, START)).map((r) => [r.requestId, r.status, r.eventId]), [['FT-A', 'booked', 'event-1']]);
+    });
+
+    it('never counts an expired hold as busy', async () => {
+      await ledger.reserve(SHANGHAI, START, END, owner('FT-A'));
+      now = new Date('2026-11-24T10:11:00Z');
+      assert.deepEqual(await ledger.busy(SHANGHAI, '2026-12-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z'), []);
+      assert.equal(await ledger.reserve(SHANGHAI, '2026-12-01T02:30:00.000Z', '2026-12-01T03:30:00.000Z', owner('FT-B')), 'reserved', 'an overlapping time is free');
+    });
+  });
 });
