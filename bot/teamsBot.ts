@@ -360,7 +360,7 @@ export class FastTrackBot extends TeamsActivityHandler {
 /** The options of the scheduling dialog open at the top of the stack (nested in the journey or not). */
 function openScheduling(dc: DialogContext): SchedulingOptions | undefined {
   for (let d: DialogContext | undefined = dc; d?.activeDialog; d = d.child) {
-    if (d.activeDialog.id === SchedulingDialog.id) return (d.child?.activeDialog?.state as { options?: SchedulingOptions } | undefined)?.options;
+    if (d.activeDialog.id === SchedulingDialog.id) return (d.child?.stack[0]?.state as { options?: SchedulingOptions } | undefined)?.options;
   }
   return undefined;
 }

@@ -159,6 +159,11 @@ export class BookingService {
       if (outcomeUnknown(error)) {
         // The event may exist: keep the person held and the claim, until a retry with the same transactionId tells.
         await this.deps.ledger.extendAll(ledgerPerson, times, owner, new Date(this.deps.clock().getTime() + UNKNOWN_OUTCOME_HOLD_MS).toISOString());
+        const since = this.deps.clock().toISOString();
+        await this.changeRequest(request, (r) => {
+          const pending = r.pendingBookings?.find((p) => p.transactionId === claim.transactionId);
+          return pending ? { ...r, pendingBookings: r.pendingBookings!.map((p) => (p === pending ? { ...p, unknownSince: since } : p)) } : undefined;
+        });
       } else {
         await this.deps.ledger.releaseAll(ledgerPerson, times, owner);
         await this.dropClaim(request, claim);

@@ -11,6 +11,8 @@ export interface CardStepOptions {
   values: Values;
   /** Extra data the card shows (e.g. the services offered), passed to the spec. */
   context?: Record<string, unknown>;
+  /** The token of a card shown before, to keep that very card valid (shown again after a failed try). */
+  token?: string;
 }
 
 interface CardStepState extends CardStepOptions {
@@ -51,7 +53,7 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
   }
 
   override async beginDialog(dc: DialogContext, options?: CardStepOptions): Promise<DialogTurnResult> {
-    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: randomBytes(6).toString('hex'), errors: {} };
+    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? randomBytes(6).toString('hex'), errors: {} };
     dc.activeDialog!.state = state;
     await this.send(dc.context, state);
     return Dialog.EndOfTurn;

@@ -19,8 +19,9 @@ export interface SchedulingOptions extends PhaseOptions {
   eventId?: string;
   /** A line to show before the slots (why they are fresh ones). */
   notice?: 'slotsRefreshed' | 'slotTaken';
-  /** The card to show again as it was (a booking that failed for a moment: the same times may be tried again). */
+  /** The card to show again as it was (a booking that failed for a moment: the same times, the same card, may be tried again). */
   offer?: SlotOffer;
+  token?: string;
 }
 
 /** What a slots card offers: kept in its step's state, so a click is checked against it. */
@@ -36,6 +37,7 @@ interface Picked {
   intervalWeeks: 1 | 2;
   offeredAt: string;
   offer: SlotOffer;
+  token: string | undefined;
 }
 
 type Offered = { ok: true; offer: SlotOffer } | { ok: false; message: string };
@@ -65,7 +67,7 @@ export class SchedulingDialog extends ComponentDialog {
           const index = c.integer('slot', 0, offer.slots.length - 1);
           const isCheckpoint = offer.isCheckpoint === true;
           const interval = isCheckpoint ? c.oneOf('interval', ['1', '2'] as const) : '1';
-          return c.done(() => ({ slot: offer.slots[index!]!, intervalWeeks: interval === '2' ? 2 : 1, offeredAt: offer.offeredAt, offer }));
+          return c.done(() => ({ slot: offer.slots[index!]!, intervalWeeks: interval === '2' ? 2 : 1, offeredAt: offer.offeredAt, offer, token: options.token }));
         },
         refresh: (options, context) => this.refresh(options, context),
       }),
@@ -97,7 +99,8 @@ export class SchedulingDialog extends ComponentDialog {
       await step.context.sendActivity(offered.message);
       return step.endDialog();
     }
-    return step.beginDialog('scheduling.pick', { values: { slot: '', interval: '' }, context: offered.offer } satisfies CardStepOptions);
+    const token = offered.offer === options.offer ? options.token : undefined;
+    return step.beginDialog('scheduling.pick', { values: { slot: '', interval: '' }, context: offered.offer, ...(token ? { token } : {}) } satisfies CardStepOptions);
   }
 
   /** Fresh slots for the card: the proposal, described in the admin's zone (and the center's). */
@@ -226,7 +229,7 @@ export class SchedulingDialog extends ComponentDialog {
       // create has the same transactionId, so it can never make a second meeting).
       this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, err: errorFields(error) }, 'booking failed');
       await step.context.sendActivity(renderer.text(locale, graphFailureText(error)));
-      return step.replaceDialog(SchedulingDialog.id, { ...strip(options), offer: picked.offer });
+      return step.replaceDialog(SchedulingDialog.id, { ...strip(options), offer: picked.offer, ...(picked.token ? { token: picked.token } : {}) });
     }
   }
 
@@ -244,7 +247,7 @@ export class SchedulingDialog extends ComponentDialog {
 }
 
 function strip(options: SchedulingOptions): SchedulingOptions {
-  const { notice: _notice, offer: _offer, ...rest } = options;
+  const { notice: _notice, offer: _offer, token: _token, ...rest } = options;
   return rest;
 }
 

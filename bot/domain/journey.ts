@@ -117,6 +117,8 @@ export interface PendingBooking {
   recurrence?: Meeting['recurrence'];
   /** When it was claimed, or last tried. */
   at: string;
+  /** Set when its create got no answer (a timeout, an outage): nothing is in flight, the outcome is unknown. */
+  unknownSince?: string;
 }
 
 export const REQUEST_STATES = ['Submitted', 'Approved', 'OnHold', 'OnHoldPendingRequesterResponse', 'Cancelled'] as const;

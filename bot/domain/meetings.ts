@@ -88,13 +88,13 @@ export function staleSlot(slot: { start: string }, offeredAt: string | undefined
  * Whether a booking of `kind` at `start` may be claimed on the request:
  * - `exists`: an active meeting of the kind is booked (offer Reschedule);
  * - `inProgress`: another slot of the kind is being booked right now (another click, another instance);
- * - `settle`: an earlier claim of another slot has an unknown outcome (a create that timed out):
- *   settle it first;
+ * - `settle`: an earlier claim of another slot has an unknown outcome (its create timed out, or it
+ *   is older than any create in flight): settle it first;
  * - `claim`: go ahead (also when the claim is this very slot's: a retry).
  */
 export function claimDecision(request: Pick<OnboardingRequest, 'meetings' | 'pendingBookings'>, kind: MeetingKind, start: string, now: Date): 'exists' | 'inProgress' | 'settle' | 'claim' {
   if (activeMeeting(request, kind)) return 'exists';
   const pending = pendingBooking(request, kind);
   if (!pending || pending.start === start) return 'claim';
-  return now.getTime() - Date.parse(pending.at) < CLAIM_IN_FLIGHT_MS ? 'inProgress' : 'settle';
+  return !pending.unknownSince && now.getTime() - Date.parse(pending.at) < CLAIM_IN_FLIGHT_MS ? 'inProgress' : 'settle';
 }
