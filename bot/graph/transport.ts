@@ -25,11 +25,10 @@ import {
   handleWhen,
   retry,
   timeout,
-  wrap,
   type FailureReason,
   type IBackoff,
   type IBackoffFactory,
-  type IPolicy,
+  type CircuitBreakerPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
 import { z } from 'zod';
@@ -81,7 +80,8 @@ export type BatchResponse = z.infer<typeof batchSchema>['responses'][number];
 
 interface TenantEndpoint {
   client: Client;
-  policy: IPolicy;
+  /** Shared by every call to the tenant's endpoint, so its outages add up. */
+  breaker: CircuitBreakerPolicy;
 }
 
 /** Graph's requests and answers for every tenant, with one resilience policy per tenant endpoint. */
@@ -163,27 +163,42 @@ export class GraphTransport {
   }
 
   /**
-   * Runs one call through timeout ⟶ retry ⟶ breaker. Each attempt gets the policy's signal, which
-   * aborts the HTTP request when the budget runs out or the caller cancels.
+   * Runs one call through timeout ⟶ retry ⟶ the tenant's circuit breaker. Each attempt gets the
+   * timeout's signal, which aborts its HTTP request when the budget runs out or the caller cancels;
+   * no retry waits past the budget.
    */
   private async run<T>(tenantId: string, options: CallOptions, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { policy } = this.endpointFor(tenantId);
+    const { breaker } = this.endpointFor(tenantId);
     const caller = options.signal;
+    const deadline = Date.now() + this.timeoutMs;
     const stopped = (): GraphError =>
       caller?.aborted ? new GraphError(0, 'Cancelled', 'The caller cancelled the Graph request') : new GraphError(504, 'Timeout', `Graph did not answer within ${this.timeoutMs} ms`);
+    const maxWaitMs = this.maxRetryWaitSeconds * 1000;
+    const retries = retry(handleWhen((e) => e instanceof GraphError && THROTTLED.has(e.status) && (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs), {
+      maxAttempts: this.retries,
+      backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: 250, maxDelay: maxWaitMs }), deadline),
+    });
     try {
-      return await policy.execute(async ({ signal }) => {
-        // A retry whose wait outlived the budget: nothing more is sent.
-        if (signal.aborted) throw stopped();
-        try {
-          return await attempt(signal);
-        } catch (error) {
-          throw signal.aborted ? stopped() : toGraphError(error);
-        }
-      }, caller);
+      // Cooperative: the attempt itself gives up the moment its signal aborts, so the breaker has
+      // counted the timeout before the caller hears of it.
+      return await timeout(this.timeoutMs, TimeoutStrategy.Cooperative).execute(
+        ({ signal }) =>
+          retries.execute(() => {
+            // A retry whose wait reached the end of the budget: nothing more is sent (nor counted by the breaker).
+            if (signal.aborted) throw stopped();
+            return breaker.execute(async () => {
+              try {
+                return await untilAborted(attempt(signal), signal);
+              } catch (error) {
+                throw signal.aborted ? stopped() : toGraphError(error);
+              }
+            });
+          }, signal),
+        caller,
+      );
     } catch (error) {
-      if (error instanceof TaskCancelledError) throw stopped();
       if (error instanceof BrokenCircuitError) throw new GraphError(503, 'CircuitOpen', 'Graph failed repeatedly for this tenant; calls fail at once for a while');
+      if (error instanceof TaskCancelledError) throw stopped();
       throw toGraphError(error);
     }
   }
@@ -212,13 +227,7 @@ export class GraphTransport {
     let endpoint = this.endpoints.get(tenantId);
     if (!endpoint) {
       const breaker = circuitBreaker(handleWhen(isOutage), { halfOpenAfter: this.breakerCooldownMs, breaker: new ConsecutiveBreaker(this.breakerFailures) });
-      const maxWaitMs = this.maxRetryWaitSeconds * 1000;
-      const retries = retry(
-        handleWhen((e) => e instanceof GraphError && THROTTLED.has(e.status) && e.code !== 'Timeout' && (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs),
-        { maxAttempts: this.retries, backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: 250, maxDelay: maxWaitMs })) },
-      );
-      const policy = wrap(timeout(this.timeoutMs, TimeoutStrategy.Aggressive), retries, breaker);
-      endpoint = { client: this.clientFor(tenantId), policy };
+      endpoint = { client: this.clientFor(tenantId), breaker };
       this.endpoints.set(tenantId, endpoint);
     }
     return endpoint;
@@ -242,15 +251,32 @@ export class GraphTransport {
   }
 }
 
-/** Waits as long as Graph's Retry-After asks; without one, exponential backoff with decorrelated jitter. */
+/**
+ * Waits as long as Graph's Retry-After asks; without one, exponential backoff with decorrelated
+ * jitter. Never past the call's deadline: a wait that reaches it ends there, and the call with it.
+ */
 class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
-  constructor(private readonly fallback: IBackoffFactory<unknown>) {}
+  constructor(
+    private readonly fallback: IBackoffFactory<unknown>,
+    private readonly deadline: number,
+  ) {}
 
   next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
     const fallback = this.fallback.next(context);
     const asked = retryAfterOf(context.result);
-    return { duration: asked !== undefined ? asked * 1000 : fallback.duration, next: (c) => new RetryAfterBackoff(fallback).next(c) };
+    const wait = asked !== undefined ? asked * 1000 : fallback.duration;
+    return { duration: Math.max(0, Math.min(wait, this.deadline - Date.now())), next: (c) => new RetryAfterBackoff(fallback, this.deadline).next(c) };
   }
+}
+
+/** The work's outcome, or a rejection the moment the signal aborts (a step that ignores the signal cannot outlive it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function retryAfterOf(result: FailureReason<unknown>): number | undefined {
