@@ -48,7 +48,7 @@ export interface GraphTransportOptions {
   credentials: CredentialFactory;
   /** The whole budget of one call, its retries and their waits included; the request in flight is aborted when it runs out. */
   timeoutMs?: number;
-  /** Tries after the first for a throttled (429/503/504) or unanswered request, batches' inner requests included. */
+  /** Tries after the first for a throttled (429/503/504) or unanswered (network error) request, batches' inner requests included. */
   retries?: number;
   /** Longest single wait: a Retry-After longer than this is not waited for (the 429 is thrown with it). */
   maxRetryWaitSeconds?: number;
@@ -174,7 +174,9 @@ export class GraphTransport {
     const stopped = (): GraphError =>
       caller?.aborted ? new GraphError(0, 'Cancelled', 'The caller cancelled the Graph request') : new GraphError(504, 'Timeout', `Graph did not answer within ${this.timeoutMs} ms`);
     const maxWaitMs = this.maxRetryWaitSeconds * 1000;
-    const retries = retry(handleWhen((e) => e instanceof GraphError && THROTTLED.has(e.status) && (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs), {
+    const retryable = (e: Error): boolean =>
+      e instanceof GraphError && (THROTTLED.has(e.status) || e.code === 'NetworkError') && (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs;
+    const retries = retry(handleWhen(retryable), {
       maxAttempts: this.retries,
       backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: 250, maxDelay: maxWaitMs }), deadline),
     });
@@ -333,7 +335,8 @@ export function toGraphError(error: unknown): GraphError {
   if (error instanceof GraphError) return error;
   if (error instanceof SdkGraphError) {
     const status = error.statusCode > 0 ? error.statusCode : 0;
-    const code = error.code ?? (status === 0 ? 'NetworkError' : 'UnknownError');
+    // Without a status the SDK names the fetch failure's JavaScript class (TypeError): no answer is a network error.
+    const code = status === 0 ? 'NetworkError' : (error.code ?? 'UnknownError');
     const header = error.headers?.get('retry-after');
     const seconds = header ? Number(header) : NaN;
     return new GraphError(status, code, `Graph request failed with ${status || 'no answer'} ${code}`, Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import type http from 'node:http';
+import http from 'node:http';
 import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import type { NewEvent } from '../../bot/domain/tenant';
 import { GraphTenantDirectory, type GraphTenantDirectoryOptions } from '../../bot/graph/graphTenantDirectory';
@@ -169,6 +170,24 @@ describe('Graph gateway: timeouts, retries and the circuit breaker against the l
       const error = await failure(schedule(gateway({ retries: 2 })));
       assert.deepEqual([error.status, error.transient], [503, true]);
       assert.equal(scheduleRequests(), 3, 'the first try and two retries, nothing more');
+    });
+
+    it('tries a request whose connection drops without an answer again, a bounded number of times', async () => {
+      let received = 0;
+      const dropping = http.createServer((req) => {
+        received += 1;
+        req.socket.destroy();
+      });
+      await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = dropping.address() as AddressInfo;
+        const directory = new GraphTenantDirectory({ baseUrl: `http://127.0.0.1:${port}/tenants/{tenantId}`, credentials: () => undefined, retries: 2 });
+        const error = await failure(schedule(directory));
+        assert.deepEqual([error.status, error.code, error.transient], [0, 'NetworkError', true]);
+        assert.equal(received, 3);
+      } finally {
+        await new Promise<void>((resolve) => dropping.close(() => resolve()));
+      }
     });
 
     it('never retries a refusal (4xx other than 429)', async () => {
