@@ -29,6 +29,11 @@ export interface EventPatch {
   recurrence?: NonNullable<NewEvent['recurrence']>;
 }
 
+/** Per call: a caller with a budget of its own (a turn, say) passes a signal to cancel the call, the HTTP request in flight included. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 /** What the bot asks of Microsoft Graph, in its own terms. Dialogs depend on this, never on the SDK. */
 export interface TenantDirectory {
   /** Organization, verified domains and subscribed SKUs, read in one round trip. */
@@ -44,26 +49,32 @@ export interface TenantDirectory {
    * apart, read through `userId`'s calendar (`calendar/getSchedule`), in one round trip. Bad
    * input is refused (GraphError 400) before anything is sent.
    */
-  getSchedule(tenantId: string, userId: string, schedules: string[], start: string, end: string): Promise<ScheduleResult[]>;
+  getSchedule(tenantId: string, userId: string, schedules: string[], start: string, end: string, options?: CallOptions): Promise<ScheduleResult[]>;
   /**
    * Creates a Teams meeting in `userId`'s calendar (the organizer), inviting the attendees.
-   * Idempotent by `event.transactionId`: the SDK's own retries (429/503/504, POSTs included) and
+   * Idempotent by `event.transactionId`: the gateway's own retries (429/503/504, POSTs included) and
    * any later call with the same transactionId get the event already created, never a second one.
-   * That is also the recovery path when a create failed or timed out without an answer: create
-   * again with the same transactionId (Graph cannot be searched by transactionId).
+   * That is also the recovery path when a create failed or timed out (GraphError 504 Timeout: the
+   * request was aborted, but Graph may have created the event): create again with the same
+   * transactionId (Graph cannot be searched by transactionId).
    */
-  createEvent(tenantId: string, userId: string, event: NewEvent): Promise<CalendarEvent>;
+  createEvent(tenantId: string, userId: string, event: NewEvent, options?: CallOptions): Promise<CalendarEvent>;
   /** Moves an event (a series: the whole series) and optionally changes its subject and body. */
-  updateEvent(tenantId: string, userId: string, eventId: string, patch: EventPatch): Promise<CalendarEvent>;
+  updateEvent(tenantId: string, userId: string, eventId: string, patch: EventPatch, options?: CallOptions): Promise<CalendarEvent>;
   /** Deletes an event (attendees get a cancellation); an event already gone counts as deleted. */
-  deleteEvent(tenantId: string, userId: string, eventId: string): Promise<void>;
+  deleteEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<void>;
   /** An event of `userId`'s calendar; undefined when it no longer exists. */
-  getEvent(tenantId: string, userId: string, eventId: string): Promise<CalendarEvent | undefined>;
+  getEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<CalendarEvent | undefined>;
   /** True when the Graph endpoint answers at all (for /healthz). */
   ping(): Promise<boolean>;
 }
 
-/** Every Graph failure, as one typed error. `status` 0 means the request never got an answer. */
+/**
+ * Every Graph failure, as one typed error. `status` 0 means the request never got an answer
+ * (code 'Cancelled' when the caller's signal ended it). The gateway's own codes: 504 'Timeout' (the
+ * call's budget ran out and its request was aborted), 503 'CircuitOpen' (the tenant's endpoint
+ * failed repeatedly: the call failed at once, without a request).
+ */
 export class GraphError extends Error {
   constructor(
     readonly status: number,

@@ -162,18 +162,18 @@ describe('Graph gateway: calendars against the local tenant over HTTP', () => {
       assert.equal((await listEvents(USERS.megan)).length, megan.events!.length + 1);
     });
 
-    it('makes exactly one event when the create was done but its answer was lost (503 after the handler) and the SDK retried', async () => {
+    it('makes exactly one event when the create was done but its answer was lost (503 after the handler) and the gateway retried', async () => {
       tenant.injectFault({ path: /\/events$/, method: 'POST', status: 503, retryAfterSeconds: 0, afterHandler: true });
       const request = meeting();
       const event = await directory.createEvent(TENANTS.contoso, USERS.megan, request);
       const posts = tenant.requests.filter((r) => r.method === 'POST');
-      assert.equal(posts.length, 2, 'the SDK sent the POST again');
+      assert.equal(posts.length, 2, 'the gateway sent the POST again');
       assert.deepEqual(posts.map((p) => (p.body as { transactionId: string }).transactionId), [request.transactionId, request.transactionId]);
       const mine = (await listEvents(USERS.megan)).filter((e) => e.transactionId === request.transactionId);
       assert.deepEqual(mine.map((e) => e.id), [event.id]);
     });
 
-    it('makes exactly one event when a 503 came before the create and the SDK retried', async () => {
+    it('makes exactly one event when a 503 came before the create and the gateway retried', async () => {
       tenant.injectFault({ path: /\/events$/, method: 'POST', status: 503, retryAfterSeconds: 0 });
       const request = meeting();
       const event = await directory.createEvent(TENANTS.contoso, USERS.megan, request);

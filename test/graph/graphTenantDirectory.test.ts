@@ -189,7 +189,7 @@ describe('Graph gateway against the local tenant over HTTP', () => {
       assert.equal(unknownTenant.status, 404, 'a 404 about the tenant is not an empty role');
     });
 
-    it('rides out a throttled role call, as the SDK retries direct requests', async () => {
+    it('rides out a throttled role call, retrying it after the Retry-After', async () => {
       tenant.injectFault({ path: /transitiveMemberOf/, status: 429, retryAfterSeconds: 1 });
       assert.deepEqual(await directory.getDirectoryRoleTemplateIds(TENANTS.contoso, USERS.liwei), [ROLE_TEMPLATES.globalAdministrator]);
       assert.equal(tenant.roundTrips(), 2);
