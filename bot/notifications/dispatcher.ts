@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   retryDelaySeconds?: (attempt: number) => number;
 }
 
-type Claim = { etag: string; attempts: number } | { busySeconds: number } | { final: NoticeRecord['state'] };
+type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMessage: boolean } | { final: NoticeRecord['state'] };
 
 /**
  * Delivers the outbox: polls the queue (a short pause when it is empty), handles a batch at once,
@@ -143,12 +143,18 @@ export class Dispatcher {
 
     if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', notice);
 
-    const claim = await this.claim(key, record, now);
+    const claim = await this.claim(key, record, now, item.messageId);
     if ('final' in claim) return this.o.queue.complete(item);
     if ('busySeconds' in claim) {
+      if (claim.sameMessage) {
+        // This very message is still being sent by a slow try whose lease ran out: look again after it.
+        await this.o.queue.release(item, claim.busySeconds + 1);
+        return;
+      }
       // Another copy of this notice is being sent right now (another instance, or the same batch).
-      await this.o.queue.release(item, claim.busySeconds + 1);
-      return;
+      // That copy stays in the queue until it is sent (or poisoned), so this one is not needed.
+      this.o.logger.debug(log, 'outbox notice being sent from another copy; duplicate removed');
+      return this.o.queue.complete(item);
     }
 
     const target = targetOfNotice(notice);
@@ -171,21 +177,23 @@ export class Dispatcher {
   }
 
   /** Claims a notice id for sending: create-only when new, If-Match over an expired or failed claim. */
-  private async claim(key: string, current: StoredDocument<NoticeRecord> | undefined, now: Date): Promise<Claim> {
+  private async claim(key: string, current: StoredDocument<NoticeRecord> | undefined, now: Date, messageId: string): Promise<Claim> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const value = current?.value;
       if (value && FINAL_STATES.has(value.state)) return { final: value.state };
       if (value?.state === 'sending') {
         const left = Date.parse(value.leaseUntil) - now.getTime();
-        if (left > 0) return { busySeconds: Math.ceil(left / 1000) };
+        if (left > 0) return { busySeconds: Math.ceil(left / 1000), sameMessage: value.messageId === messageId };
       }
       const attempts = (value && 'attempts' in value ? value.attempts : 0) + 1;
-      const next: NoticeRecord = { state: 'sending', leaseUntil: new Date(now.getTime() + this.o.leaseSeconds * 1000).toISOString(), attempts, at: now.toISOString() };
+      const leaseUntil = new Date(now.getTime() + this.o.leaseSeconds * 1000).toISOString();
+      const next: NoticeRecord = { state: 'sending', leaseUntil, attempts, at: now.toISOString(), messageId };
       const etag = await this.o.documents.put(key, next, current ? { etag: current.etag } : { absent: true });
       if (etag) return { etag, attempts };
       current = await this.o.documents.get<NoticeRecord>(key);
     }
-    return { busySeconds: 1 };
+    // Three writers in a row came first: leave this copy for later.
+    return { busySeconds: 1, sameMessage: true };
   }
 
   private async failed(item: WorkItem<unknown>, notice: Notice, key: string, claim: { etag: string; attempts: number }, error: unknown): Promise<void> {

@@ -8,7 +8,7 @@ import { noticeSchema, type NoticeInput, type NoticeKinds, type OutboxMessage } 
  * `sent`, `cancelled` and `dropped` are final: a notice with that id is never sent (again).
  */
 export type NoticeRecord =
-  | { state: 'sending'; leaseUntil: string; attempts: number; at: string }
+  | { state: 'sending'; leaseUntil: string; attempts: number; at: string; messageId: string }
   | { state: 'failed'; attempts: number; at: string }
   | { state: 'sent'; attempts: number; at: string }
   | { state: 'cancelled'; at: string }
