@@ -18,6 +18,10 @@ import { GraphTenantDirectory } from './graph/graphTenantDirectory';
 import { FrontDoorAdapter } from './http/adapter';
 import type { Logger } from './logger';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
+import { Dispatcher } from './notifications/dispatcher';
+import { createNoticeKinds } from './notifications/notice';
+import { Outbox } from './notifications/outbox';
+import { AdapterSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
 import { StorageRequestRepository } from './storage/requestRepository';
@@ -32,6 +36,8 @@ export interface RunningApp {
   /** Base URL template of the Graph the bot talks to (the local tenant when none is configured). */
   graphBaseUrl: string;
   storageKind: 'azure' | 'azurite';
+  /** Where the rest of the bot (and a test) queues proactive notices. */
+  outbox: Outbox;
   stop(): Promise<void>;
 }
 
@@ -69,6 +75,21 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     adapter.onTurnError = createTurnErrorHandler(renderer, logger);
 
     const clock = () => new Date();
+    // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
+    const kinds = createNoticeKinds(renderer);
+    const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
+    const dispatcher = new Dispatcher({
+      queue: storage.queue,
+      poisonQueue: storage.poisonQueue,
+      documents: storage.documents,
+      references,
+      kinds,
+      sender: new AdapterSender(adapter, config.botAuth.MicrosoftAppId),
+      logger,
+      clock,
+      pollMs: config.outbox.pollMs,
+      maxAttempts: config.outbox.maxAttempts,
+    });
     const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock });
     const bot = new FastTrackBot({
       conversationState,
@@ -94,10 +115,12 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         return { storage: storageOk, graph: graphOk, version: VERSION };
       },
     });
+    dispatcher.start();
+    stops.push(() => dispatcher.stop());
     const port = await server.listen(config.port, config.host);
-    // The server stops first (running turns finish), then what it used.
+    // The server stops first (running turns finish), then the dispatcher (its batch finishes), then storage.
     stops.push(() => server.close());
-    return { port, graphBaseUrl, storageKind: storage.kind, stop: stopAll };
+    return { port, graphBaseUrl, storageKind: storage.kind, outbox, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -29,6 +29,8 @@ export const CONFIG_KEYS = [
   'SERVICE_CATALOG_PATH',
   'CENTERS_PATH',
   'PRODUCT_NAMES_PATH',
+  'OUTBOX_POLL_MS',
+  'OUTBOX_MAX_ATTEMPTS',
 ] as const;
 
 /** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
@@ -43,6 +45,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Azure container and queue names: 3-63 lowercase letters, digits and single hyphens.
 const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+const QUEUE = /^(?=.{3,56}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** One configuration key that is wrong, with the fix. */
 export class ConfigError extends Error {
@@ -78,7 +81,8 @@ const schema = z.object({
     .optional(),
   STORAGE_STATE_CONTAINER: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('botstate'),
   STORAGE_RECORDS_CONTAINER: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('records'),
-  STORAGE_QUEUE_NAME: z.string().regex(CONTAINER, 'must be 3-63 lowercase letters, digits or hyphens').default('fasttrack-work'),
+  // 56 at most: the poison queue beside it is named `<name>-poison`.
+  STORAGE_QUEUE_NAME: z.string().regex(QUEUE, 'must be 3-56 lowercase letters, digits or hyphens').default('fasttrack-work'),
   DATA_DIR: z.string().min(1, 'must not be empty; for example DATA_DIR=.data').default('.data'),
   AZURITE_BLOB_PORT: port('for example AZURITE_BLOB_PORT=10000').default(10000),
   AZURITE_QUEUE_PORT: port('for example AZURITE_QUEUE_PORT=10001').default(10001),
@@ -98,6 +102,18 @@ const schema = z.object({
   SERVICE_CATALOG_PATH: z.string().min(1).default('bot/data/services.json'),
   CENTERS_PATH: z.string().min(1).default('bot/data/centers.json'),
   PRODUCT_NAMES_PATH: z.string().min(1).default('bot/data/products.json'),
+  OUTBOX_POLL_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds; for example OUTBOX_POLL_MS=1000' })
+    .int('must be a whole number of milliseconds; for example OUTBOX_POLL_MS=1000')
+    .min(10, 'must be at least 10; for example OUTBOX_POLL_MS=1000')
+    .max(60000, 'must be at most 60000; for example OUTBOX_POLL_MS=1000')
+    .default(1000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number; for example OUTBOX_MAX_ATTEMPTS=5' })
+    .int('must be a whole number; for example OUTBOX_MAX_ATTEMPTS=5')
+    .min(1, 'must be between 1 and 100; for example OUTBOX_MAX_ATTEMPTS=5')
+    .max(100, 'must be between 1 and 100; for example OUTBOX_MAX_ATTEMPTS=5')
+    .default(5),
 });
 
 export type GraphAuth =
@@ -135,6 +151,8 @@ export interface Config {
   serviceCatalogPath: string;
   centersPath: string;
   productNamesPath: string;
+  /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
+  outbox: { pollMs: number; maxAttempts: number };
 }
 
 /** Reads and validates configuration; throws one ConfigError naming the first bad key. */
@@ -213,5 +231,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     serviceCatalogPath: path.resolve(cwd, c.SERVICE_CATALOG_PATH),
     centersPath: path.resolve(cwd, c.CENTERS_PATH),
     productNamesPath: path.resolve(cwd, c.PRODUCT_NAMES_PATH),
+    outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS },
   };
 }

@@ -77,7 +77,6 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.pendingConfirm = deps.conversationState.createProperty<PendingConfirm | undefined>('pendingConfirm');
 
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.remember(context);
       const dc = await this.dialogs.createContext(context);
       if (dc.activeDialog) {
         // Back after days, a restart or a reload: offer the exact step they left.
@@ -86,11 +85,6 @@ export class FastTrackBot extends TeamsActivityHandler {
       } else {
         await this.sendWelcome(context);
       }
-      await next();
-    });
-    this.onMembersAdded(async (context, next) => {
-      // Welcomed on installationUpdate; here only keep the reference for proactive messages.
-      if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await this.remember(context);
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -103,6 +97,7 @@ export class FastTrackBot extends TeamsActivityHandler {
     // Turns of one conversation run one after another in this instance: a double click's second
     // turn sees the state the first one left, instead of racing it.
     await this.turns.run(context.activity.conversation?.id ?? '', async () => {
+      await this.keepReference(context);
       await super.run(context);
       try {
         await this.deps.conversationState.saveChanges(context, false);
@@ -347,12 +342,23 @@ export class FastTrackBot extends TeamsActivityHandler {
     return TYPED.find((c) => text === english[c] || text === localized[c].toLowerCase());
   }
 
-  private async remember(context: TurnContext): Promise<void> {
+  /**
+   * Every activity refreshes the conversation reference (the service URL can change; a write only
+   * when something changed); an uninstall removes it, so nothing is sent there afterwards.
+   */
+  private async keepReference(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const removed = activity.type === 'installationUpdate' && typeof activity.action === 'string' && activity.action.startsWith('remove');
     try {
-      await this.deps.references.save(context);
+      if (removed) {
+        const forgotten = await this.deps.references.forget(activity);
+        this.deps.logger.info({ ...ids(context), forgotten }, 'app uninstalled: conversation reference removed');
+      } else {
+        await this.deps.references.refresh(activity);
+      }
     } catch (error) {
       // Proactive messages are a convenience; failing to store a reference must not fail the turn.
-      this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, 'conversation reference not saved');
+      this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, removed ? 'conversation reference not removed' : 'conversation reference not saved');
     }
   }
 }

@@ -19,4 +19,6 @@ export const keys = {
   /** The tenant's open request (one per tenant: FastTrack cancels duplicates). */
   openRequest: (tenantId: string) => `tenants/${tenantId}/openRequest`,
   conversation: (tenantId: string, aadObjectId: string) => `tenants/${tenantId}/conversations/${aadObjectId}`,
+  /** A team channel's or group chat's reference (the bot installed in a team or chat), by conversation id. */
+  teamConversation: (tenantId: string, conversationId: string) => `tenants/${tenantId}/teamConversations/${encodeURIComponent(conversationId)}`,
 };

@@ -1,44 +1,129 @@
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { keys } from '../domain/request';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 
-/** A stored conversation reference: where proactive messages to one user go. */
+/** Whom a proactive message goes to: a user's personal chat, or a team channel / group chat the bot is in. */
+export type ConversationTarget = { tenantId: string; userId: string } | { tenantId: string; conversationId: string };
+
+/** What is needed to write to a conversation later: only what sending needs, no names, no activity id. */
+export interface ProactiveReference {
+  channelId: string;
+  serviceUrl: string;
+  conversation: { id: string; tenantId: string; conversationType?: string };
+  bot: { id: string; name: string };
+  user?: { id: string; name: string; aadObjectId?: string };
+}
+
+/** A stored conversation reference: where proactive messages to one user or conversation go, and in which language. */
 interface StoredReference {
-  reference: Partial<ConversationReference>;
+  reference: ProactiveReference;
+  /** The locale of the user's Teams client at their last activity (untrusted wire tag, resolved when rendering). */
+  locale?: string;
   firstSeenAt: string;
+  /** When the reference last changed (not when it was last seen: an unchanged reference is not rewritten). */
   savedAt: string;
 }
 
-/** Where proactive messages go: one conversation reference per tenant and user. */
+/** What `refresh` did: wrote a new or changed reference, found it as stored, or had nothing to key it by. */
+export type RefreshOutcome = 'saved' | 'unchanged' | 'skipped';
+
+/**
+ * Conversation references, refreshed on every activity (Teams may move a conversation to another
+ * service URL) but written only when something that matters for sending changed. Personal chats are
+ * keyed by tenant and user, team channels and group chats by tenant and conversation.
+ */
 export class ConversationReferenceStore {
   constructor(
     private readonly documents: DocumentStore,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Saves the reference of the turn's conversation; false when the turn has no tenant or user id. */
-  async save(context: TurnContext): Promise<boolean> {
-    const tenantId = tenantOf(context);
-    const userId = context.activity.from?.aadObjectId;
-    if (!tenantId || !userId) return false;
-    const reference = TurnContext.getConversationReference(context.activity);
+  /** Keeps the reference of this activity's conversation current; one read, and a write only when it changed. */
+  async refresh(activity: Partial<Activity>): Promise<RefreshOutcome> {
+    const target = targetOf(activity);
+    const reference = proactiveReference(activity);
+    if (!target || !reference) return 'skipped';
+    const locale = typeof activity.locale === 'string' && activity.locale.length <= 35 ? activity.locale : undefined;
     const at = this.clock().toISOString();
-    // Read-modify-write with the ETag: two instances saving at once keep one consistent record.
-    await updateDocument<StoredReference>(this.documents, keys.conversation(tenantId, userId), (current) => ({
-      reference,
-      firstSeenAt: current?.firstSeenAt ?? at,
-      savedAt: at,
-    }));
-    return true;
+    let outcome: RefreshOutcome = 'unchanged';
+    // Read-modify-write with the ETag: two instances refreshing at once keep one consistent record.
+    await updateDocument<StoredReference>(this.documents, keyOf(target), (current) => {
+      if (current && sameJson(current.reference, reference) && current.locale === locale) {
+        outcome = 'unchanged';
+        return undefined;
+      }
+      outcome = 'saved';
+      return { reference, ...(locale ? { locale } : {}), firstSeenAt: current?.firstSeenAt ?? at, savedAt: at };
+    });
+    return outcome;
   }
 
-  async get(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
-    return (await this.documents.get<StoredReference>(keys.conversation(tenantId, userId)))?.value.reference;
+  /** Forgets the reference of this activity's conversation (the app was uninstalled); false when none was stored. */
+  async forget(activity: Partial<Activity>): Promise<boolean> {
+    const target = targetOf(activity);
+    return target ? this.remove(target) : false;
+  }
+
+  /** Forgets a target's reference (uninstalled, or the channel said the bot may no longer write there). */
+  async remove(target: ConversationTarget): Promise<boolean> {
+    return this.documents.delete(keyOf(target));
+  }
+
+  async get(target: ConversationTarget): Promise<{ reference: ProactiveReference; locale?: string } | undefined> {
+    const stored = (await this.documents.get<StoredReference>(keyOf(target)))?.value;
+    return stored ? { reference: stored.reference, ...(stored.locale ? { locale: stored.locale } : {}) } : undefined;
   }
 }
 
+/** The storage key of a target's reference. */
+export function keyOf(target: ConversationTarget): string {
+  return 'userId' in target ? keys.conversation(target.tenantId, target.userId) : keys.teamConversation(target.tenantId, target.conversationId);
+}
+
+/**
+ * Whom this activity's conversation reaches: the user in a personal chat, the conversation in a team
+ * channel or group chat (a channel thread's `;messageid=` is dropped, so a notice starts a new post).
+ */
+export function targetOf(activity: Partial<Activity>): ConversationTarget | undefined {
+  const tenantId = tenantOf({ activity });
+  if (!tenantId) return undefined;
+  const type = activity.conversation?.conversationType;
+  if (type === 'channel' || type === 'groupChat') {
+    const conversationId = baseConversationId(activity.conversation?.id);
+    return conversationId ? { tenantId, conversationId } : undefined;
+  }
+  const userId = activity.from?.aadObjectId;
+  return userId && GUID.test(userId) ? { tenantId, userId: userId.toLowerCase() } : undefined;
+}
+
+function proactiveReference(activity: Partial<Activity>): ProactiveReference | undefined {
+  const full: Partial<ConversationReference> = TurnContext.getConversationReference(activity);
+  const tenantId = tenantOf({ activity });
+  const conversationId = full.conversation?.conversationType === 'channel' ? baseConversationId(full.conversation.id) : full.conversation?.id;
+  if (!full.channelId || !full.serviceUrl || !conversationId || !full.bot?.id || !tenantId) return undefined;
+  const user = full.user?.id ? { id: full.user.id, name: '', ...(full.user.aadObjectId ? { aadObjectId: full.user.aadObjectId } : {}) } : undefined;
+  return {
+    channelId: full.channelId,
+    serviceUrl: full.serviceUrl,
+    conversation: { id: conversationId, tenantId, ...(full.conversation?.conversationType ? { conversationType: full.conversation.conversationType } : {}) },
+    bot: { id: full.bot.id, name: full.bot.name ?? '' },
+    ...(user && full.conversation?.conversationType !== 'channel' ? { user } : {}),
+  };
+}
+
+function baseConversationId(id: string | undefined): string | undefined {
+  const base = id?.split(';')[0];
+  return base && base.length <= 512 ? base : undefined;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The tenant of a Teams turn: `conversation.tenantId`, else `channelData.tenant.id`. */
-export function tenantOf(context: TurnContext): string | undefined {
+export function tenantOf(context: { activity: Partial<Activity> }): string | undefined {
   const activity = context.activity;
   const fromChannel = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
   const id = activity.conversation?.tenantId ?? (typeof fromChannel === 'string' ? fromChannel : undefined);

@@ -13,7 +13,10 @@ export interface StorageParts {
   state: Storage;
   /** The project's own records (requests, conversation references, the bookings ledger), written with ETag conditions. */
   documents: DocumentStore;
+  /** The durable work queue (the outbox of proactive notices). */
   queue: WorkQueue;
+  /** Where messages that cannot be handled are kept for an operator: `{queueName}-poison`. */
+  poisonQueue: WorkQueue;
   /** Which backend: 'azure' or 'azurite' (local). */
   kind: 'azure' | 'azurite';
   /** True when blob storage answers. */
@@ -36,8 +39,9 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
   const state = new BlobStateStorage(new ContainerClient(connectionString, config.stateContainer));
   const documents = new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer));
   const queueClient = new QueueClient(connectionString, config.queueName);
+  const poisonClient = new QueueClient(connectionString, poisonQueueName(config.queueName));
   try {
-    await queueClient.createIfNotExists();
+    await Promise.all([queueClient.createIfNotExists(), poisonClient.createIfNotExists()]);
   } catch (error) {
     await stop();
     throw error;
@@ -46,6 +50,7 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
     state,
     documents,
     queue: new QueueWorkQueue(queueClient),
+    poisonQueue: new QueueWorkQueue(poisonClient),
     kind: config.kind,
     async ping() {
       try {
@@ -58,4 +63,9 @@ export async function createStorage(config: Config['storage']): Promise<StorageP
     },
     stop,
   };
+}
+
+/** The poison queue next to a work queue (queue names are at most 63 characters). */
+export function poisonQueueName(queueName: string): string {
+  return `${queueName.slice(0, 56).replace(/-+$/, '')}-poison`;
 }

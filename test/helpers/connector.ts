@@ -9,16 +9,29 @@ export interface SentActivity {
 
 /**
  * A local stand-in for the Teams Bot Connector service: the `serviceUrl` of test activities,
- * capturing every activity the bot sends back.
+ * capturing every activity the bot sends back. `status` can make it refuse a conversation (a 500
+ * that never heals, a 403 for a user who removed the bot); refused activities land in `refused`.
  */
-export async function startConnector(): Promise<{ url: string; sent: SentActivity[]; waitFor(count: number, timeoutMs?: number): Promise<SentActivity[]>; stop(): Promise<void> }> {
+export async function startConnector(options: { status?: (conversationId: string) => number } = {}): Promise<{
+  url: string;
+  sent: SentActivity[];
+  refused: (SentActivity & { status: number })[];
+  waitFor(count: number, timeoutMs?: number): Promise<SentActivity[]>;
+  stop(): Promise<void>;
+}> {
   const sent: SentActivity[] = [];
+  const refused: (SentActivity & { status: number })[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
-      if (req.method === 'POST' && match) {
+      const status = match ? (options.status?.(decodeURIComponent(match[1]!)) ?? 200) : 404;
+      if (req.method === 'POST' && match && status !== 200) {
+        refused.push({ conversationId: decodeURIComponent(match[1]!), activity: JSON.parse(body || '{}') as SentActivity['activity'], status });
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: status === 403 ? 'BotNotInConversationRoster' : 'ServiceError', message: 'refused by the test connector' } }));
+      } else if (req.method === 'POST' && match) {
         sent.push({ conversationId: decodeURIComponent(match[1]!), activity: JSON.parse(body || '{}') as SentActivity['activity'] });
         // restify patches http.ServerResponse.prototype, so writeHead does not chain here.
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -34,6 +47,7 @@ export async function startConnector(): Promise<{ url: string; sent: SentActivit
   return {
     url,
     sent,
+    refused,
     async waitFor(count, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;
       while (sent.filter((s) => s.activity.type !== 'typing').length < count) {

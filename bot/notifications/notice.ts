@@ -1,0 +1,114 @@
+import type { Activity } from 'botbuilder';
+import { z } from 'zod';
+import type { CardRenderer } from '../cards/cardRenderer';
+import type { SupportedLocale } from '../domain/locale';
+import type { ConversationTarget } from './conversationReferences';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A notice id is its dedupe key: letters, digits and `._:@-`, e.g. `reminder:FT-7K3M9Q2X:kickoff:24h`. */
+export const NOTICE_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+/**
+ * A proactive notice as it travels through the queue: data, never a rendered card. It is rendered
+ * in the user's language when it is sent, so a notice queued days ago still shows today's texts.
+ */
+export const noticeSchema = z
+  .object({
+    /** The dedupe key: a notice with this id is shown to the user at most once, however often it is queued. */
+    id: z.string().regex(NOTICE_ID),
+    tenantId: z.string().regex(GUID).transform((s) => s.toLowerCase()),
+    /** The user (Entra object id) whose personal chat gets it… */
+    userId: z
+      .string()
+      .regex(GUID)
+      .transform((s) => s.toLowerCase())
+      .optional(),
+    /** …or the team channel / group chat (its conversation id). */
+    conversationId: z.string().min(1).max(512).optional(),
+    kind: z.string().min(1).max(64),
+    params: z.record(z.string().max(64), z.unknown()).default({}),
+    /** The language to render in (the request's); else the locale stored with the conversation reference. */
+    locale: z.string().max(35).optional(),
+    /** Not sent before this instant (ISO 8601). */
+    notBefore: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((n) => (n.userId === undefined) !== (n.conversationId === undefined), { message: 'a notice goes to exactly one of userId or conversationId' });
+
+export type Notice = z.output<typeof noticeSchema>;
+/** What a caller gives the outbox (ids in any case; `notBefore` is an option of `enqueue`). */
+export type NoticeInput = Omit<z.input<typeof noticeSchema>, 'notBefore'>;
+
+/** The queue message: a notice in an envelope with a type, so other work can share the queue later. */
+export const outboxMessageSchema = z.object({ type: z.literal('notice'), notice: noticeSchema });
+export type OutboxMessage = z.output<typeof outboxMessageSchema>;
+
+/** Where a notice goes. */
+export function targetOfNotice(notice: Notice): ConversationTarget {
+  return notice.userId ? { tenantId: notice.tenantId, userId: notice.userId } : { tenantId: notice.tenantId, conversationId: notice.conversationId! };
+}
+
+/** One kind of notice: its parameters (checked when queued and when sent) and how it looks. */
+export interface NoticeKind<P> {
+  params: z.ZodType<P>;
+  render(renderer: CardRenderer, locale: SupportedLocale, params: P): Partial<Activity>;
+}
+
+/** A notice that cannot be sent as it is (unknown kind, bad parameters): retrying will not help. */
+export class InvalidNoticeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidNoticeError';
+  }
+}
+
+/** The registry of notice kinds: kind → parameters and render function. New kinds register here. */
+export class NoticeKinds {
+  private readonly kinds = new Map<string, NoticeKind<unknown>>();
+
+  constructor(private readonly renderer: CardRenderer) {}
+
+  register<P>(kind: string, definition: NoticeKind<P>): this {
+    if (this.kinds.has(kind)) throw new Error(`The notice kind ${kind} is registered twice`);
+    this.kinds.set(kind, definition as NoticeKind<unknown>);
+    return this;
+  }
+
+  /** Throws InvalidNoticeError when the kind is unknown or its parameters do not fit it. */
+  check(notice: Pick<Notice, 'kind' | 'params'>): void {
+    this.paramsOf(notice);
+  }
+
+  /** The message for this notice in a locale (resolved from an untrusted tag). */
+  render(notice: Pick<Notice, 'kind' | 'params'>, locale: unknown): Partial<Activity> {
+    const { definition, params } = this.paramsOf(notice);
+    return definition.render(this.renderer, this.renderer.resolve(locale), params);
+  }
+
+  private paramsOf(notice: Pick<Notice, 'kind' | 'params'>): { definition: NoticeKind<unknown>; params: unknown } {
+    const definition = this.kinds.get(notice.kind);
+    if (!definition) throw new InvalidNoticeError(`unknown notice kind ${notice.kind}`);
+    const parsed = definition.params.safeParse(notice.params);
+    if (!parsed.success) throw new InvalidNoticeError(`the parameters of a ${notice.kind} notice do not fit: ${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
+    return { definition, params: parsed.data };
+  }
+}
+
+/**
+ * The generic `text` notice: one text of `notices` in the locale tables (`key`), with its `{name}`
+ * placeholders filled from `values`.
+ */
+export function textNotice(renderer: CardRenderer): NoticeKind<{ key: string; values: Record<string, string | number> }> {
+  const known = new Set(Object.keys(renderer.strings('en-US').notices));
+  return {
+    params: z.object({
+      key: z.string().refine((k) => known.has(k), 'not a key of notices in the locale tables'),
+      values: z.record(z.string().max(64), z.union([z.string().max(500), z.number()])).default({}),
+    }),
+    render: (r, locale, { key, values }) => ({ type: 'message', text: r.text(locale, (s) => (s.notices as Record<string, string>)[key]!, values) }),
+  };
+}
+
+/** The notice kinds the bot knows. */
+export function createNoticeKinds(renderer: CardRenderer): NoticeKinds {
+  return new NoticeKinds(renderer).register('text', textNotice(renderer));
+}
