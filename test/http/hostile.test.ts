@@ -74,7 +74,23 @@ function postJson(port: number, body: unknown, headers: Record<string, string> =
  * Streams a chunked body of up to `max` bytes, as fast as the server takes it, and stops when the
  * answer arrives: resolves to the answer and how many bytes had been handed to the socket by then.
  */
-function streamUntilAnswered(port: number, max: number): Promise<{ status: number; sent: number; text: string }> {
+/**
+ * Streams a body until the bot answers. The bot closes the connection after refusing, so a write
+ * racing that close can fail with EPIPE/ECONNRESET before the answer is read (the socket is then
+ * gone): such a try is made again, a few times.
+ */
+async function streamUntilAnswered(port: number, max: number): Promise<{ status: number; sent: number; text: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await streamOnce(port, max);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 4 || (code !== 'EPIPE' && code !== 'ECONNRESET')) throw error;
+    }
+  }
+}
+
+function streamOnce(port: number, max: number): Promise<{ status: number; sent: number; text: string }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
