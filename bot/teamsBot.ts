@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { TeamsActivityHandler, type BotState, type InvokeResponse, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { z } from 'zod';
@@ -18,7 +17,8 @@ import { withEvent, type Meeting, type OnboardingRequest } from './domain/journe
 import { activeMeetings } from './domain/meetings';
 import { describeSlot } from './domain/slots';
 import { isRequestId } from './domain/request';
-import { tenantOf, type ConversationReferenceStore } from './notifications/conversationReferences';
+import type { ConversationReferenceStore } from './notifications/conversationReferences';
+import { ids, tenantOf } from './turnIdentity';
 import { isConflict } from './storage/blobStateStorage';
 import { KeyedSerializer } from './keyedSerializer';
 
@@ -193,7 +193,7 @@ export class FastTrackBot extends TeamsActivityHandler {
       }
       return;
     }
-    const token = randomBytes(6).toString('hex');
+    const token = Buffer.from(this.deps.random(6)).toString('hex');
     await this.pendingConfirm.set(dc.context, { purpose, token });
     const s = renderer.strings(locale);
     const question = purpose === 'cancel' && mine ? renderer.text(locale, (t) => t.confirm.cancelRequest, { requestId: mine.id }) : s.confirm[purpose];
@@ -371,7 +371,4 @@ function openScheduling(dc: DialogContext): SchedulingOptions | undefined {
   return undefined;
 }
 
-/** The ids a log line of a turn carries. */
-export function ids(context: TurnContext): { tenantId: string | undefined; conversationId: string | undefined; activityId: string | undefined } {
-  return { tenantId: tenantOf(context), conversationId: context.activity.conversation?.id, activityId: context.activity.id };
-}
+export { ids } from './turnIdentity';

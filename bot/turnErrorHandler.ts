@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { CardRenderer } from './cards/cardRenderer';
 import { errorFields } from './dialogs/errors';
 import type { Logger } from './logger';
-import { ids } from './teamsBot';
+import { ids } from './turnIdentity';
 
 /**
  * The adapter's onTurnError: logs the failure with the turn's ids and the error's name/status/code

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { tenantOf } from '../notifications/conversationReferences';
+import { tenantOf } from '../turnIdentity';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { graphFailureText } from './tenantCheck';

@@ -16,7 +16,7 @@ export class CancelMeetingDialog extends ComponentDialog {
     super(CancelMeetingDialog.id);
     this.addDialog(new WaterfallDialog('cancelMeeting.steps', [this.ask.bind(this), this.cancel.bind(this)]));
     this.addDialog(
-      new CardStep<{ reason: string; details: string }>('cancelMeeting.card', deps.renderer, {
+      new CardStep<{ reason: string; details: string }>('cancelMeeting.card', deps, {
         card: 'meetingCancel',
         verb: 'meetingCancel.submit',
         data: (s, options) => ({ meeting: options.context?.meeting ?? '', reasonChoices: REASONS.map((id) => ({ title: s.meetingCancel.reasons[id], value: id })) }),

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { z } from 'zod';
@@ -46,14 +45,23 @@ const submitSchema = z.looseObject({ verb: z.string().max(64), token: z.string()
 export class CardStep<T> extends Dialog<CardStepOptions> {
   constructor(
     id: string,
-    private readonly renderer: CardRenderer,
+    private readonly deps: { renderer: CardRenderer; random: (size: number) => Uint8Array },
     private readonly spec: CardStepSpec<T>,
   ) {
     super(id);
   }
 
+  private get renderer(): CardRenderer {
+    return this.deps.renderer;
+  }
+
+  /** A fresh card token, from the injected randomness (tests make it deterministic). */
+  private token(): string {
+    return Buffer.from(this.deps.random(6)).toString('hex');
+  }
+
   override async beginDialog(dc: DialogContext, options?: CardStepOptions): Promise<DialogTurnResult> {
-    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? randomBytes(6).toString('hex'), errors: {} };
+    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? this.token(), errors: {} };
     dc.activeDialog!.state = state;
     await this.send(dc.context, state);
     return Dialog.EndOfTurn;
@@ -83,7 +91,7 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
     const fresh = await this.spec.refresh?.(state, context);
     if (fresh) {
       // A new token too: a click on the stale copy is then recognised as an old card.
-      Object.assign(state, { context: fresh, token: randomBytes(6).toString('hex'), errors: {} });
+      Object.assign(state, { context: fresh, token: this.token(), errors: {} });
     }
     await this.send(context, state);
   }

@@ -20,7 +20,7 @@ export class CoreOnboardingDialog extends ComponentDialog {
     super(CoreOnboardingDialog.id);
     this.addDialog(new WaterfallDialog('core.steps', [this.checkTenant.bind(this), this.save.bind(this)]));
     this.addDialog(
-      new CardStep<CoreAnswers>('core.identity', deps.renderer, {
+      new CardStep<CoreAnswers>('core.identity', deps, {
         card: 'identity',
         verb: 'core.identity',
         data: (s, options) => ({

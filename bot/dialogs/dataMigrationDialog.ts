@@ -21,7 +21,7 @@ export class DataMigrationDialog extends ComponentDialog {
     super(DataMigrationDialog.id);
     this.addDialog(new WaterfallDialog('migration.steps', [this.ask.bind(this), this.done.bind(this)]));
     this.addDialog(
-      new CardStep<MigrationAnswers>('migration.card', deps.renderer, {
+      new CardStep<MigrationAnswers>('migration.card', deps, {
         card: 'migration',
         verb: 'migration.submit',
         data: (s, options) => {

@@ -21,7 +21,7 @@ export class RequestFormDialog extends ComponentDialog {
     super(RequestFormDialog.id);
     this.addDialog(new WaterfallDialog('form.steps', [this.ask.bind(this), this.save.bind(this)]));
     this.addDialog(
-      new CardStep<RequestForm>('form.card', deps.renderer, {
+      new CardStep<RequestForm>('form.card', deps, {
         card: 'requestForm',
         verb: 'request.submit',
         data: (s, options, locale) => {

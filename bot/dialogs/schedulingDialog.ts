@@ -57,7 +57,7 @@ export class SchedulingDialog extends ComponentDialog {
     super(SchedulingDialog.id);
     this.addDialog(new WaterfallDialog('scheduling.steps', [this.propose.bind(this), this.book.bind(this)]));
     this.addDialog(
-      new CardStep<Picked>('scheduling.pick', deps.renderer, {
+      new CardStep<Picked>('scheduling.pick', deps, {
         card: 'slots',
         verb: 'slot.pick',
         data: (_s, options) => options.context ?? {},

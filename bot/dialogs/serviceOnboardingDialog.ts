@@ -16,7 +16,7 @@ export class ServiceOnboardingDialog extends ComponentDialog {
     super(ServiceOnboardingDialog.id);
     this.addDialog(new WaterfallDialog('services.steps', [this.choose.bind(this), this.migration.bind(this), this.save.bind(this)]));
     this.addDialog(
-      new CardStep<ServiceAnswers>('services.card', deps.renderer, {
+      new CardStep<ServiceAnswers>('services.card', deps, {
         card: 'services',
         verb: 'services.submit',
         data: (s, options) => {

@@ -2,7 +2,7 @@ import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { fill, type Strings } from '../cards/cardRenderer';
 import { MAX_SEARCH_RESULTS, searchTimeZones, type ZoneLabel } from '../domain/timeZones';
-import { tenantOf } from '../notifications/conversationReferences';
+import { tenantOf } from '../turnIdentity';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 

@@ -17,7 +17,7 @@ export class UserAdoptionDialog extends ComponentDialog {
     super(UserAdoptionDialog.id);
     this.addDialog(new WaterfallDialog('adoption.steps', [this.ask.bind(this), this.save.bind(this)]));
     this.addDialog(
-      new CardStep<AdoptionAnswers>('adoption.card', deps.renderer, {
+      new CardStep<AdoptionAnswers>('adoption.card', deps, {
         card: 'adoption',
         verb: 'adoption.submit',
         data: (_s, options) => ({ today: todayIn(options.context?.timeZone as string | undefined, deps.clock()) }),

@@ -1,6 +1,7 @@
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { keys } from '../domain/request';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
+import { tenantOf } from '../turnIdentity';
 
 /** Whom a proactive message goes to: a user's personal chat, or a team channel / group chat the bot is in. */
 export type ConversationTarget = { tenantId: string; userId: string } | { tenantId: string; conversationId: string };
@@ -122,10 +123,5 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The tenant of a Teams turn: `conversation.tenantId`, else `channelData.tenant.id`. */
-export function tenantOf(context: { activity: Partial<Activity> }): string | undefined {
-  const activity = context.activity;
-  const fromChannel = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
-  const id = activity.conversation?.tenantId ?? (typeof fromChannel === 'string' ? fromChannel : undefined);
-  return id && /^[0-9a-f-]{36}$/i.test(id) ? id.toLowerCase() : undefined;
-}
+/** Kept here for callers that import it from this module; it lives in `turnIdentity`. */
+export { tenantOf };
