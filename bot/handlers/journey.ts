@@ -1,0 +1,84 @@
+import type { TurnContext } from 'botbuilder';
+import type { DialogContext } from 'botbuilder-dialogs';
+import { requireAdmin } from '../dialogs/adminGate';
+import { errorFields } from '../dialogs/errors';
+import { MainDialog, type MainOptions } from '../dialogs/mainDialog';
+import type { PhaseOptions } from '../dialogs/phase';
+import { existingRequestCard, statusCard } from '../dialogs/requestCards';
+import { assessTenant, graphFailureText, tenantCheckCard } from '../dialogs/tenantCheck';
+import { UserAdoptionDialog } from '../dialogs/userAdoptionDialog';
+import { isRequestId } from '../domain/request';
+import { ids, tenantOf, userOf } from '../turnIdentity';
+import { myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+
+/** The journey's commands: start a request, continue it, status, eligibility, help, adoption, welcome. */
+export class JourneyHandler {
+  constructor(private readonly deps: FastTrackBotDeps) {}
+
+  async startRequest(dc: DialogContext): Promise<void> {
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(MainDialog.id, {} satisfies MainOptions);
+  }
+
+  /** The welcome card; it offers to continue when the user has a request still being filled in. */
+  async sendWelcome(context: TurnContext): Promise<void> {
+    const mine = await myOpenRequest(this.deps, context).catch(() => undefined);
+    const resumeRequestId = mine?.stage === 'onboarding' ? mine.id : '';
+    await context.sendActivity({ attachments: [this.deps.renderer.card('welcome', context.activity.locale, { resumeRequestId })] });
+  }
+
+  async sendHelp(dc: DialogContext): Promise<void> {
+    await dc.context.sendActivity({ attachments: [this.deps.renderer.card('help', dc.context.activity.locale, { inJourney: Boolean(dc.activeDialog) })] });
+  }
+
+  async continueJourney(dc: DialogContext, requestId: string | undefined): Promise<void> {
+    if (dc.activeDialog && !requestId) {
+      await dc.repromptDialog();
+      return;
+    }
+    const mine = isRequestId(requestId) ? requestId : (await myOpenRequest(this.deps, dc.context))?.id;
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(MainDialog.id, { ...(mine ? { requestId: mine } : {}) } satisfies MainOptions);
+  }
+
+  async startAdoption(dc: DialogContext): Promise<void> {
+    const locale = dc.context.activity.locale;
+    const request = await myOpenRequest(this.deps, dc.context);
+    if (!request) {
+      await dc.context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.adoptionNeedsRequest));
+      return;
+    }
+    if (dc.activeDialog?.id === UserAdoptionDialog.id) {
+      await dc.repromptDialog();
+      return;
+    }
+    // Pushed on top of whatever runs: when adoption ends, the dialog below resumes at its step.
+    await dc.beginDialog(UserAdoptionDialog.id, { tenantId: request.tenantId, requestId: request.id, requester: request.requester } satisfies PhaseOptions);
+  }
+
+  /** The requester sees their timeline; another admin of the tenant sees who has the request. */
+  async showStatus(context: TurnContext): Promise<void> {
+    const locale = context.activity.locale;
+    const tenantId = tenantOf(context);
+    const open = tenantId ? await this.deps.requests.findOpen(tenantId) : undefined;
+    if (!open) {
+      await context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.noRequest));
+      return;
+    }
+    const userId = userOf(context) ?? '';
+    const attachment = open.requester.aadObjectId === userId ? statusCard(this.deps.renderer, locale, open) : existingRequestCard(this.deps.renderer, locale, open, userId);
+    await context.sendActivity({ attachments: [attachment] });
+  }
+
+  async showEligibility(context: TurnContext, offerRequest: boolean): Promise<void> {
+    const gate = await requireAdmin(context, this.deps);
+    if (!gate) return;
+    try {
+      const assessment = await assessTenant(this.deps, gate.tenantId);
+      await context.sendActivity({ attachments: [tenantCheckCard(this.deps.renderer, context.activity.locale, assessment, offerRequest && assessment.check.eligible)] });
+    } catch (error) {
+      this.deps.logger.warn({ ...ids(context), err: errorFields(error) }, 'tenant check failed');
+      await context.sendActivity(this.deps.renderer.text(context.activity.locale, graphFailureText(error)));
+    }
+  }
+}
