@@ -5,8 +5,9 @@ import { CardStep } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { phaseOptions, updateRequest, type PhaseResult } from './phase';
-import { existingRequestCard } from './requestCards';
-import { assessTenant, graphFailureText, tenantCheckCard } from './tenantCheck';
+import { existingRequestCard } from '../cards/requestCards';
+import { tenantCheckCard } from '../cards/tenantCheckCard';
+import { assessTenant, graphFailureText } from './tenantCheck';
 
 /**
  * Phase 1, core onboarding: the tenant check (organization, SKUs, domains in one Graph round trip,

@@ -4,7 +4,7 @@ import { requireAdmin } from './adminGate';
 import { CoreOnboardingDialog } from './coreOnboardingDialog';
 import type { JourneyDeps } from './journeyDeps';
 import type { PhaseOptions, PhaseResult } from './phase';
-import { confirmationCard, existingRequestCard } from './requestCards';
+import { confirmationCard, existingRequestCard } from '../cards/requestCards';
 import { RequestFormDialog } from './requestFormDialog';
 import { SchedulingDialog, type SchedulingOptions } from './schedulingDialog';
 import { ServiceOnboardingDialog } from './serviceOnboardingDialog';

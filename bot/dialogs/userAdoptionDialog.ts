@@ -4,7 +4,7 @@ import { validateAdoption, withEvent, type AdoptionAnswers } from '../domain/jou
 import { CardStep } from './cardStep';
 import type { JourneyDeps } from './journeyDeps';
 import { phaseOptions, updateRequest } from './phase';
-import { statusCard } from './requestCards';
+import { statusCard } from '../cards/requestCards';
 
 /**
  * Phase 3, user adoption: a parallel track. It can be started or continued at any point after the

@@ -1,0 +1,53 @@
+import type { Attachment } from 'botbuilder';
+import type { CardRenderer } from './cardRenderer';
+import { PHASES, type OnboardingRequest } from '../domain/journey';
+import type { SupportedLocale } from '../domain/locale';
+import { meetingLines } from './meetingCards';
+
+const date = (locale: SupportedLocale, iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+
+/** The request handed to scheduling: what was recorded and what happens next. */
+export function confirmationCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): Attachment {
+  const s = renderer.strings(locale);
+  const form = request.form;
+  return renderer.card('confirmation', locale, {
+    body: renderer.text(locale, (t) => t.confirmation.body, { name: form?.requesterName ?? request.requester.name, organization: request.tenantCheck.organization }),
+    requestId: request.id,
+    organization: request.tenantCheck.organization,
+    contact: form ? `${form.requesterName} <${form.requesterEmail}>` : request.requester.name,
+    services: (form?.products ?? request.services?.services ?? []).map((id) => s.services[id as keyof typeof s.services] ?? id).join(', '),
+    language: form ? s.languages[form.preferredLanguage] : '',
+    state: `${s.states[request.state]} · ${s.stages[request.stage]}`,
+    adoptionDone: request.phases.adoption === 'done',
+  });
+}
+
+/** The status timeline: each phase, the adoption track, the request state, meetings. */
+export function statusCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): Attachment {
+  const s = renderer.strings(locale);
+  const icon = { notStarted: '○', inProgress: '◐', done: '●' } as const;
+  return renderer.card('status', locale, {
+    requestId: request.id,
+    organization: request.tenantCheck.organization,
+    state: s.states[request.state],
+    stage: s.stages[request.stage],
+    phases: PHASES.map((p) => ({ title: `${icon[request.phases[p]]} ${s.status.phases[p]}`, value: s.status.phaseStatus[request.phases[p]] })),
+    created: date(renderer.resolve(locale), request.createdAt),
+    updated: date(renderer.resolve(locale), request.updatedAt),
+    meetings: meetingLines(renderer, locale, request).join('\n\n') || s.status.noMeetings,
+    canContinue: request.stage === 'onboarding' && request.state !== 'Cancelled',
+    canAdopt: request.state !== 'Cancelled' && request.phases.adoption !== 'done',
+  });
+}
+
+/** The tenant already has an open request: continue it (the requester) or see it (another admin). */
+export function existingRequestCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, userId: string): Attachment {
+  const s = renderer.strings(locale);
+  const mine = request.requester.aadObjectId === userId;
+  return renderer.card('existingRequest', locale, {
+    requestId: request.id,
+    body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(renderer.resolve(locale), request.createdAt) }),
+    state: `${s.states[request.state]} · ${s.stages[request.stage]}`,
+    canContinue: mine && request.stage === 'onboarding',
+  });
+}
