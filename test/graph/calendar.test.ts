@@ -7,19 +7,11 @@ import { occurrencesOf } from '../../bot/localTenant/calendar';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 import { defaultSeed } from '../../bot/localTenant/seed';
+import { failure, iso } from '../helpers/graph';
 
 const DAY = 86_400_000;
 
-async function failure(promise: Promise<unknown>): Promise<GraphError> {
-  const error = await promise.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof GraphError, `expected a GraphError, got ${String(error)}`);
-  return error;
-}
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 describe('Graph gateway: calendars against the local tenant over HTTP', () => {
   const now = new Date();

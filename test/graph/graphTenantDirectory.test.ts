@@ -8,6 +8,7 @@ import { GraphError } from '../../bot/graph/tenantDirectory';
 import { ROLE_TEMPLATES, TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
 import { defaultSeed } from '../../bot/localTenant/seed';
+import { failure } from '../helpers/graph';
 
 const TEAMS_ADMINISTRATOR = '69091246-20e8-4a56-aa4d-066075b2a7a8';
 
@@ -16,14 +17,6 @@ function paidEnabledSeats(skus: readonly SubscribedSku[]): number {
   return skus.filter((s) => s.capabilityStatus === 'Enabled' && !s.isTrial).reduce((n, s) => n + s.enabledUnits, 0);
 }
 
-async function failure(promise: Promise<unknown>): Promise<GraphError> {
-  const error = await promise.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof GraphError, `expected a GraphError, got ${String(error)}`);
-  return error;
-}
 
 describe('Graph gateway against the local tenant over HTTP', () => {
   const tenant = new LocalTenantServer();

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import type { NewEvent } from '../../bot/domain/tenant';
 import { GraphTenantDirectory, type GraphTenantDirectoryOptions } from '../../bot/graph/graphTenantDirectory';
-import { GraphError } from '../../bot/graph/tenantDirectory';
 import { TENANTS, USERS } from '../../bot/localTenant/ids';
 import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { failure, iso } from '../helpers/graph';
 
 /** One request as the local tenant's HTTP server saw it: `closedEarly` when the client hung up before the answer was written. */
 interface ServedRequest {
@@ -41,16 +41,7 @@ async function until(condition: () => boolean, what: string, ms = 3000): Promise
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<GraphError> {
-  const error = await promise.then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof GraphError, `expected a GraphError, got ${String(error)}`);
-  return error;
-}
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 describe('Graph gateway: timeouts, retries and the circuit breaker against the local tenant', () => {
   /** Every Graph request the local tenant finished handling (after its injected latency), in order. */

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ContainerClient } from '@azure/storage-blob';
-import { QueueClient } from '@azure/storage-queue';
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import { keys } from '../../bot/domain/request';
 import { FrontDoorAdapter } from '../../bot/http/adapter';
@@ -15,10 +13,9 @@ import { createNoticeKinds, type NoticeInput } from '../../bot/notifications/not
 import { Outbox } from '../../bot/notifications/outbox';
 import { AdapterSender } from '../../bot/notifications/sender';
 import { startAzurite, type AzuriteInstance } from '../../bot/storage/azurite';
-import { BlobDocumentStore } from '../../bot/storage/documentStore';
-import { QueueWorkQueue } from '../../bot/storage/workQueue';
 import { createTestBot, MEGAN, renderer } from '../helpers/botHarness';
 import { startConnector } from '../helpers/connector';
+import { freshOutboxStorage } from '../helpers/outboxStorage';
 
 const notice = (id: string): NoticeInput => ({
   id,
@@ -46,18 +43,13 @@ describe('conversation references: kept current by every activity, removed on un
 
   /** The bot (TestAdapter) and the outbox on one Azurite storage, as two halves of one instance. */
   async function world() {
-    const suffix = Math.random().toString(36).slice(2, 10);
-    const documents = new BlobDocumentStore(new ContainerClient(azurite.connectionString, `records${suffix}`));
-    const queueClient = new QueueClient(azurite.connectionString, `work${suffix}`);
-    const poisonClient = new QueueClient(azurite.connectionString, `work${suffix}-poison`);
-    await Promise.all([queueClient.createIfNotExists(), poisonClient.createIfNotExists()]);
-    const queue = new QueueWorkQueue(queueClient);
+    const { documents, queue, poisonQueue } = await freshOutboxStorage(azurite.connectionString);
     const kinds = createNoticeKinds(renderer);
     const references = new ConversationReferenceStore(documents);
     const lines: { level: number; msg: string; noticeId?: string }[] = [];
     const dispatcher = new Dispatcher({
       queue,
-      poisonQueue: new QueueWorkQueue(poisonClient),
+      poisonQueue,
       documents,
       references,
       kinds,

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ContainerClient } from '@azure/storage-blob';
-import { QueueClient } from '@azure/storage-queue';
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import { FrontDoorAdapter } from '../../bot/http/adapter';
 import { createLogger } from '../../bot/logger';
@@ -13,10 +11,10 @@ import { createNoticeKinds, type NoticeInput } from '../../bot/notifications/not
 import { noticeKey, Outbox, type NoticeRecord } from '../../bot/notifications/outbox';
 import { AdapterSender, type ProactiveSender } from '../../bot/notifications/sender';
 import { startAzurite, type AzuriteInstance } from '../../bot/storage/azurite';
-import { BlobDocumentStore } from '../../bot/storage/documentStore';
-import { MAX_VISIBILITY_SECONDS, QueueWorkQueue, type WorkQueue } from '../../bot/storage/workQueue';
+import { MAX_VISIBILITY_SECONDS, type WorkQueue } from '../../bot/storage/workQueue';
 import { LIWEI, MEGAN, renderer, teamsActivity, type TestUser } from '../helpers/botHarness';
 import { startConnector } from '../helpers/connector';
+import { freshOutboxStorage } from '../helpers/outboxStorage';
 
 const REQUEST_ID = 'FT-7K3M9Q2X';
 const received = (locale: string) => renderer.text(locale, (s) => s.notices.requestReceived, { requestId: REQUEST_ID });
@@ -59,13 +57,7 @@ describe('the outbox: proactive notices through the storage queue (Azurite)', fu
 
   /** A fresh outbox world: records container, queue and poison queue, as one bot storage. */
   async function world(options: Partial<DispatcherOptions> = {}) {
-    const suffix = Math.random().toString(36).slice(2, 10);
-    const documents = new BlobDocumentStore(new ContainerClient(azurite.connectionString, `records${suffix}`));
-    const queueClient = new QueueClient(azurite.connectionString, `work${suffix}`);
-    const poisonClient = new QueueClient(azurite.connectionString, `work${suffix}-poison`);
-    await Promise.all([queueClient.createIfNotExists(), poisonClient.createIfNotExists()]);
-    const queue = new QueueWorkQueue(queueClient);
-    const poisonQueue = new QueueWorkQueue(poisonClient);
+    const { documents, queue, poisonQueue, queueClient } = await freshOutboxStorage(azurite.connectionString);
     const references = new ConversationReferenceStore(documents);
     const kinds = createNoticeKinds(renderer);
     const outbox = new Outbox({ queue, documents, kinds });
