@@ -318,7 +318,7 @@ export class BookingService {
 
 /** A create or move whose answer never came: the event may or may not exist. */
 function outcomeUnknown(error: unknown): boolean {
-  return error instanceof GraphError ? error.status === 0 || error.status === 504 || error.status >= 500 : true;
+  return error instanceof GraphError ? error.status === 0 || error.status >= 500 : true;
 }
 
 /** The Graph recurrence of a series starting at `start`: weekly on its weekday in the admin's zone. */

@@ -72,7 +72,8 @@ export class BookingLedger {
       const now = this.clock().toISOString();
       const mine = day.reservations.find((r) => sameOwner(r, owner) && r.start === start && r.end === end && this.active(r));
       if (mine?.status === 'booked') return { outcome: 'alreadyYours', day: undefined };
-      const others = day.reservations.filter((r) => r !== mine && this.active(r) && !(sameOwner(r, owner) && r.start === start && r.end === end));
+      // Every live reservation but this very one (its own expired copy, if any, is dropped too).
+      const others = day.reservations.filter((r) => this.active(r) && !(sameOwner(r, owner) && r.start === start && r.end === end));
       if (!mine && others.some((r) => !sameOwner(r, owner) && overlaps(r, start, end))) return { outcome: 'taken', day: undefined };
       const reservation: Reservation = { ...owner, start, end, status: 'held', heldAt: now };
       // Expired holds are dropped while the document is rewritten anyway.
