@@ -17,7 +17,10 @@ export default tseslint.config(
   {
     files: ['bot/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**'], message: 'bot/ never imports test/' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/test/**'], message: 'bot/ never imports test/' },
+        { group: ['**/local/**', 'azurite', 'azurite/*', 'tsx', 'tsx/*', '@microsoft/m365agentsplayground'], message: 'bot/ is what ships: the local world reaches it only through the LocalWorld seam (bot/localWorld.ts)' },
+      ] }],
     },
   },
   {

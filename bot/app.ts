@@ -8,13 +8,14 @@ import fs from 'node:fs';
 import { BookingService } from './booking/bookingService';
 import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
-import type { Config } from './config';
+import { productionGraphMissing, productionStorageMissing, type Config } from './config';
 import { parseCenterModel } from './domain/centers';
 import { parseEligibilityRules } from './domain/eligibility';
 import { parseProductNames } from './domain/products';
 import { parseServiceCatalog } from './domain/services';
 import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
+import { ReadinessProbe } from './health';
 import { FrontDoorAdapter } from './http/adapter';
 import type { Logger } from './logger';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
@@ -25,10 +26,11 @@ import { AdapterSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
 import { StorageRequestRepository } from './storage/requestRepository';
+import type { LocalWorld } from './localWorld';
 import { FastTrackBot } from './teamsBot';
+import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 
-const VERSION = (require('../package.json') as { version: string }).version;
 
 /** A started bot: its port, what it started, and how to stop all of it. */
 export interface RunningApp {
@@ -42,14 +44,18 @@ export interface RunningApp {
 }
 
 /**
- * Builds everything from configuration and starts the server: the local tenant and Azurite when
- * nothing else is configured, then storage, Graph, dialogs, bot and routes. Only wiring.
+ * Builds everything from configuration and starts the server: storage, Graph, dialogs, bot and routes.
+ * Only wiring. The local tenant and Azurite come from `local` when the configuration names neither
+ * Graph nor a storage account; without `local` (production) that is a ConfigError.
  */
-export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+export async function startApp(config: Config, logger: Logger, local?: LocalWorld): Promise<RunningApp> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop failed'));
   };
+  // Production (no local world) names what is missing before anything starts.
+  if (!local && config.storage.kind !== 'azure') throw productionStorageMissing();
+  if (!local && !config.graph.baseUrl) throw productionGraphMissing();
   try {
     // Operator-edited data is checked before anything starts: a typo stops start-up with its path.
     const rules = parseEligibilityRules(readJson(config.eligibilityRulesPath));
@@ -57,8 +63,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const centers = parseCenterModel(readJson(config.centersPath));
     const products = parseProductNames(readJson(config.productNamesPath));
     const [graphBaseUrl, storage] = await Promise.all([
-      startGraph(config, stops),
-      createStorage(config.storage).then((s) => {
+      startGraph(config, stops, local),
+      createStorage(config.storage, local?.startStorage).then((s) => {
         stops.push(s.stop);
         return s;
       }),
@@ -110,10 +116,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       adapter,
       bot,
       logger,
-      health: async () => {
-        const [storageOk, graphOk] = await Promise.all([storage.ping(), directory.ping()]);
-        return { storage: storageOk, graph: graphOk, version: VERSION };
-      },
+      version: packageVersion(),
+      readiness: new ReadinessProbe({ version: packageVersion(), checks: { storage: () => storage.ping(), graph: (signal) => directory.ping(signal) } }),
     });
     dispatcher.start();
     stops.push(() => dispatcher.stop());
@@ -135,12 +139,10 @@ function readJson(file: string): unknown {
   }
 }
 
-async function startGraph(config: Config, stops: (() => Promise<void>)[]): Promise<string> {
+async function startGraph(config: Config, stops: (() => Promise<void>)[], local: LocalWorld | undefined): Promise<string> {
   if (config.graph.baseUrl) return config.graph.baseUrl;
-  // Local world: the Graph-compatible local tenant, loaded only when it is used.
-  const { LocalTenantServer } = await import('./localTenant/localTenantServer.js');
-  const localTenant = new LocalTenantServer();
-  await localTenant.start(config.graph.localTenantPort, '127.0.0.1');
-  stops.push(() => localTenant.stop());
-  return localTenant.baseUrlTemplate();
+  if (!local) throw productionGraphMissing();
+  const tenant = await local.startGraph(config.graph.localTenantPort);
+  stops.push(tenant.stop);
+  return tenant.baseUrlTemplate;
 }

@@ -59,6 +59,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Production has no local emulator to fall back to: the storage account must be configured. */
+export function productionStorageMissing(): ConfigError {
+  return new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'is required in production', "set the storage account's connection string; npm start runs the local Azurite instead");
+}
+
+/** Production has no local tenant to fall back to: Graph credentials must be configured. */
+export function productionGraphMissing(): ConfigError {
+  return new ConfigError('GRAPH_AUTH', 'is required in production', 'set GRAPH_AUTH (managedIdentity, certificate or clientSecret) and GRAPH_CLIENT_ID; npm start runs the local tenant instead');
+}
+
 const port = (fix: string) =>
   z.coerce
     .number({ error: `must be a port number; ${fix}` })
@@ -98,10 +108,10 @@ const schema = z.object({
     .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
     .refine((ids) => ids.length > 0 && ids.every((id) => GUID.test(id)), 'must be a comma-separated list of directory role template ids (GUIDs); for example 62e90394-69f5-4237-9190-012177145e10 (Global Administrator)')
     .default([GLOBAL_ADMINISTRATOR]),
-  ELIGIBILITY_RULES_PATH: z.string().min(1).default('bot/data/eligibility.json'),
-  SERVICE_CATALOG_PATH: z.string().min(1).default('bot/data/services.json'),
-  CENTERS_PATH: z.string().min(1).default('bot/data/centers.json'),
-  PRODUCT_NAMES_PATH: z.string().min(1).default('bot/data/products.json'),
+  ELIGIBILITY_RULES_PATH: z.string().min(1).optional(),
+  SERVICE_CATALOG_PATH: z.string().min(1).optional(),
+  CENTERS_PATH: z.string().min(1).optional(),
+  PRODUCT_NAMES_PATH: z.string().min(1).optional(),
   OUTBOX_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds; for example OUTBOX_POLL_MS=1000' })
     .int('must be a whole number of milliseconds; for example OUTBOX_POLL_MS=1000')
@@ -153,6 +163,11 @@ export interface Config {
   productNamesPath: string;
   /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
   outbox: { pollMs: number; maxAttempts: number };
+}
+
+/** An operator-set data file (relative to the working directory), else the one shipped beside this module (bot/data, dist/bot/data). */
+function dataFile(configured: string | undefined, shipped: string, cwd: string): string {
+  return configured ? path.resolve(cwd, configured) : path.join(__dirname, 'data', shipped);
 }
 
 /** Reads and validates configuration; throws one ConfigError naming the first bad key. */
@@ -227,10 +242,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     dataDir,
     adminRoleTemplateIds: c.ADMIN_ROLE_TEMPLATE_IDS,
-    eligibilityRulesPath: path.resolve(cwd, c.ELIGIBILITY_RULES_PATH),
-    serviceCatalogPath: path.resolve(cwd, c.SERVICE_CATALOG_PATH),
-    centersPath: path.resolve(cwd, c.CENTERS_PATH),
-    productNamesPath: path.resolve(cwd, c.PRODUCT_NAMES_PATH),
+    eligibilityRulesPath: dataFile(c.ELIGIBILITY_RULES_PATH, 'eligibility.json', cwd),
+    serviceCatalogPath: dataFile(c.SERVICE_CATALOG_PATH, 'services.json', cwd),
+    centersPath: dataFile(c.CENTERS_PATH, 'centers.json', cwd),
+    productNamesPath: dataFile(c.PRODUCT_NAMES_PATH, 'products.json', cwd),
     outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS },
   };
 }

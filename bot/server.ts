@@ -5,24 +5,19 @@ import { errorFields } from './dialogs/errors';
 import type { FrontDoorAdapter } from './http/adapter';
 import { FrontDoor } from './http/frontDoor';
 import { refusal, type Reply } from './http/reply';
+import type { ReadinessProbe } from './health';
 import type { Logger } from './logger';
-
-/** What /healthz reports. */
-export interface Health {
-  storage: boolean;
-  graph: boolean;
-  version: string;
-}
 
 export interface ServerDeps {
   adapter: FrontDoorAdapter;
   bot: ActivityHandler;
-  health: () => Promise<Health>;
+  readiness: ReadinessProbe;
+  version: string;
   logger: Logger;
 }
 
 /**
- * The HTTP front door: /api/messages for Teams, /healthz for probes; tracks running requests for
+ * The HTTP front door: /api/messages for Teams, /healthz (liveness) and /readyz (readiness) for probes; tracks running requests for
  * shutdown. restify parses no body here: the front door reads it (bot/http/frontDoor.ts), and every
  * answer restify would make itself (unknown route, wrong method, a failure) gets a fixed body.
  */
@@ -57,16 +52,16 @@ export class BotServer {
       }
     });
 
-    this.server.get('/healthz', async (req, res) => {
-      let health: Health;
-      try {
-        health = await deps.health();
-      } catch (error) {
-        deps.logger.warn({ requestId: req.id(), err: errorFields(error) }, 'health check failed');
-        return send(res, refusal(503));
-      }
-      const ok = health.storage && health.graph;
-      send(res, { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', ...health } });
+    // Liveness: the event loop answered. No external call, so a slow Graph never restarts a healthy instance.
+    this.server.get('/healthz', async (_req, res) => {
+      send(res, { status: 200, body: { status: 'ok', version: deps.version } });
+    });
+
+    // Readiness: storage and Graph, each bounded and cached (bot/health.ts); 503 names what is down.
+    this.server.get('/readyz', async (req, res) => {
+      const ready = await deps.readiness.check();
+      if (ready.status !== 'ready') deps.logger.warn({ requestId: req.id(), checks: ready.checks }, 'not ready');
+      send(res, { status: ready.status === 'ready' ? 200 : 503, body: ready });
     });
 
     // Unknown routes (404), wrong methods (405, with Allow set by restify) and anything a handler

@@ -161,7 +161,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts'
       alwaysOn: true
-      appCommandLine: 'node --import tsx bot/index.ts'
+      appCommandLine: 'node dist/bot/index.js'
       healthCheckPath: '/healthz'
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

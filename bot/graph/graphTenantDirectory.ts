@@ -57,7 +57,7 @@ export class GraphTenantDirectory implements TenantDirectory {
     return this.calendar.getEvent(tenantId, userId, eventId, options);
   }
 
-  ping(): Promise<boolean> {
-    return this.transport.ping();
+  ping(signal?: AbortSignal): Promise<boolean> {
+    return this.transport.ping(signal);
   }
 }

@@ -65,8 +65,8 @@ export interface TenantDirectory {
   deleteEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<void>;
   /** An event of `userId`'s calendar; undefined when it no longer exists. */
   getEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<CalendarEvent | undefined>;
-  /** True when the Graph endpoint answers at all (for /healthz). */
-  ping(): Promise<boolean>;
+  /** True when the Graph endpoint answers at all (for /readyz). */
+  ping(signal?: AbortSignal): Promise<boolean>;
 }
 
 /**

@@ -152,10 +152,11 @@ export class GraphTransport {
     return items;
   }
 
-  async ping(): Promise<boolean> {
+  async ping(signal?: AbortSignal): Promise<boolean> {
     try {
       // Any HTTP answer from the host means it is reachable; auth is per tenant and not tested here.
-      await fetch(new URL(this.options.baseUrl.replace('{tenantId}', 'ping')).origin, { method: 'HEAD', signal: AbortSignal.timeout(3000) });
+      const timeout = AbortSignal.timeout(2000);
+      await fetch(new URL(this.options.baseUrl.replace('{tenantId}', 'ping')).origin, { method: 'HEAD', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       return true;
     } catch {
       return false;

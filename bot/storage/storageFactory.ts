@@ -1,8 +1,7 @@
 import { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import type { Storage } from 'botbuilder';
-import type { Config } from '../config';
-import { startAzurite } from './azurite';
+import { productionStorageMissing, type Config } from '../config';
 import { BlobStateStorage } from './blobStateStorage';
 import { BlobDocumentStore, type DocumentStore } from './documentStore';
 import { QueueWorkQueue, type WorkQueue } from './workQueue';
@@ -25,14 +24,21 @@ export interface StorageParts {
   stop(): Promise<void>;
 }
 
-/** Builds storage from configuration, starting Azurite when no connection string is configured. */
-export async function createStorage(config: Config['storage']): Promise<StorageParts> {
+/** Starts a local storage emulator (the local world's Azurite); production has none. */
+export type StartLocalStorage = (options: { location: string; blobPort: number; queuePort: number }) => Promise<{ connectionString: string; stop(): Promise<void> }>;
+
+/**
+ * Builds storage from configuration. Without a connection string the local emulator is started,
+ * when there is one to start (npm start); in production that is a ConfigError naming the key.
+ */
+export async function createStorage(config: Config['storage'], startLocal?: StartLocalStorage): Promise<StorageParts> {
   let connectionString: string;
   let stop = async () => {};
   if (config.kind === 'azure') {
     connectionString = config.connectionString;
   } else {
-    const azurite = await startAzurite({ location: config.dataDir, blobPort: config.blobPort, queuePort: config.queuePort });
+    if (!startLocal) throw productionStorageMissing();
+    const azurite = await startLocal({ location: config.dataDir, blobPort: config.blobPort, queuePort: config.queuePort });
     connectionString = azurite.connectionString;
     stop = azurite.stop;
   }

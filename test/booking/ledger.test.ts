@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ContainerClient } from '@azure/storage-blob';
 import { BookingLedger, type ReservationOwner } from '../../bot/booking/ledger';
-import { startAzurite, type AzuriteInstance } from '../../bot/storage/azurite';
+import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { BlobDocumentStore, MemoryDocumentStore, type DocumentStore } from '../../bot/storage/documentStore';
 
 const SHANGHAI = { id: 'wei.zhang', timeZone: 'Asia/Shanghai' };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { SUPPORTED_LOCALES } from '../../bot/domain/locale';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { WOODGROVE_NAME } from '../../bot/localTenant/seed';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { WOODGROVE_NAME } from '../../local/tenant/seed';
 import { createTestBot, visibleText, type TestUser } from '../helpers/botHarness';
 import { ANSWERS, step } from '../helpers/journeySteps';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MemoryStorage } from 'botbuilder';
-import { TENANTS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { cards, createTestBot, inputs, LIWEI, MEGAN, NANCY, ADELE, ALEX, renderer, visibleText, type TestUser } from '../helpers/botHarness';
 import { ANSWERS, STEPS, step, walkTo } from '../helpers/journeySteps';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { TENANTS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { catalogSku, defaultSeed } from '../../bot/localTenant/seed';
+import { TENANTS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { catalogSku, defaultSeed } from '../../local/tenant/seed';
 import { cards, createTestBot, MEGAN, NANCY, renderer } from '../helpers/botHarness';
 
 type Node = Record<string, unknown>;

@@ -3,8 +3,8 @@ import { MemoryStorage, type Activity } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { BookingLedger } from '../../bot/booking/ledger';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { cards, centers, createTestBot, journeyDeps, MEGAN, renderer, visibleText } from '../helpers/botHarness';
 import { step, type Bot } from '../helpers/journeySteps';
 import {

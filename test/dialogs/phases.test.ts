@@ -9,8 +9,8 @@ import { RequestFormDialog } from '../../bot/dialogs/requestFormDialog';
 import { ServiceOnboardingDialog } from '../../bot/dialogs/serviceOnboardingDialog';
 import { UserAdoptionDialog } from '../../bot/dialogs/userAdoptionDialog';
 import { newRequest, type OnboardingRequest } from '../../bot/domain/journey';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { contosoCheck } from '../fixtures/requests';
 import { journeyDeps, teamsActivity, visibleText, type TestUser } from '../helpers/botHarness';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { cards, centers, createTestBot, LIWEI, MEGAN, renderer, visibleText, type TestUser } from '../helpers/botHarness';
 import { ANSWERS, step, walkTo, type Bot } from '../helpers/journeySteps';
 

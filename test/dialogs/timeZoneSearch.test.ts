@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { TENANTS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { createTestBot, LIWEI, MEGAN, renderer } from '../helpers/botHarness';
 import { ANSWERS, step, walkTo } from '../helpers/journeySteps';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { createTestBot, MEGAN, renderer, visibleText } from '../helpers/botHarness';
 import { STEPS, step } from '../helpers/journeySteps';
 

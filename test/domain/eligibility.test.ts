@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFileError, evaluateEligibility, parseEligibilityRules, type EligibilityResult, type ExclusionReason } from '../../bot/domain/eligibility';
 import type { SubscribedSku } from '../../bot/domain/tenant';
-import { TENANTS } from '../../bot/localTenant/ids';
-import { defaultSeed } from '../../bot/localTenant/seed';
+import { TENANTS } from '../../local/tenant/ids';
+import { defaultSeed } from '../../local/tenant/seed';
 import { fromSeed, seededSkus } from '../fixtures/seedSkus';
 
 const shipped: unknown = JSON.parse(readFileSync(join(__dirname, '../../bot/data/eligibility.json'), 'utf8'));

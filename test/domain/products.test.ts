@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFileError } from '../../bot/domain/eligibility';
 import { parseProductNames, productName } from '../../bot/domain/products';
-import { SKUS } from '../../bot/localTenant/catalog';
+import { SKUS } from '../../local/tenant/catalog';
 
 const shipped: unknown = JSON.parse(readFileSync(join(__dirname, '../../bot/data/products.json'), 'utf8'));
 const names = parseProductNames(shipped);

@@ -5,7 +5,7 @@ import { DataFileError } from '../../bot/domain/eligibility';
 import { evaluateMigration, type MigrationDecision, type MigrationRequest } from '../../bot/domain/migration';
 import { migrationKindsFor, parseServiceCatalog, PREREQUISITE_IDS, prerequisitesFor, SERVICE_IDS, servicesForTenant } from '../../bot/domain/services';
 import type { SubscribedSku } from '../../bot/domain/tenant';
-import { TENANTS } from '../../bot/localTenant/ids';
+import { TENANTS } from '../../local/tenant/ids';
 import { seededSkus } from '../fixtures/seedSkus';
 
 const shipped = JSON.parse(readFileSync(join(__dirname, '../../bot/data/services.json'), 'utf8')) as { services: Record<string, unknown>[] };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import { TENANTS, USERS } from '../../local/tenant/ids';
 import { cardsOf, openChat, PlaygroundApi, screenshotIfFailed, skipUnlessChromium, type ChatPage, type PlaygroundMessage } from './harness';
 import { answerCoreToForm, nextYear, session } from './journeySession';
 

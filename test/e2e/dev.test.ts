@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, PROJECT_ROOT } from './harness';
 
-/** `npm run dev` (scripts/dev.ts) as a child, with fixture bots instead of the product bot. */
+/** `npm run dev` (local/dev.ts) as a child, with fixture bots instead of the product bot. */
 function runDev(env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, timeout?: number) => Promise<RegExpExecArray>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/dev.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
@@ -37,7 +37,7 @@ function refused(url: string): Promise<boolean> {
   );
 }
 
-describe('npm run dev (scripts/dev.ts)', function () {
+describe('npm run dev (local/dev.ts)', function () {
   this.timeout(60_000);
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-dev-'));
   const logFile = path.join(logDir, 'playground.log');

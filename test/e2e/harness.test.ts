@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { defaultSeed } from '../../bot/localTenant/seed';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { defaultSeed } from '../../local/tenant/seed';
 import {
   cardsOf,
   cardText,

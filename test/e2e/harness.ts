@@ -13,7 +13,7 @@
  *     before(async function () {
  *       skipUnlessChromium(this);          // LOUD boxed warning + this.skip() when Chromium is missing
  *       env = await freshBotEnv();         // free ports for PORT, LOCAL_TENANT_PORT, AZURITE_*; fresh DATA_DIR
- *       bot = await startBotProcess({ env: env.env });   // node --import tsx bot/index.ts, /healthz 200
+ *       bot = await startBotProcess({ env: env.env });   // node --import tsx local/start.ts, /healthz 200
  *       playground = await startPlayground({ botEndpoint: bot.messagesUrl });
  *     });
  *     after(async () => { await chat?.close(); await playground?.stop(); await bot?.stop(); env?.cleanup(); });
@@ -440,12 +440,14 @@ export interface BotProcess {
 export interface StartBotOptions {
   /** Merged over process.env. Give PORT (else a free port is picked). */
   env?: Record<string, string | undefined>;
-  /** Entry file relative to cwd; default the product bot `bot/index.ts`. */
+  /** Entry file relative to cwd; default the product bot `local/start.ts`. */
   entry?: string;
   cwd?: string;
   /** Default 30 s. */
   readyTimeoutMs?: number;
   healthPath?: string;
+  /** Node flags before the entry; default `--import tsx` (TypeScript). `[]` runs compiled JavaScript. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -457,8 +459,8 @@ export async function startBotProcess(options: StartBotOptions = {}): Promise<Bo
   for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
   if (!env.PORT || env.PORT === '0') env.PORT = String(await freePort());
   const port = Number(env.PORT);
-  const entry = options.entry ?? 'bot/index.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const entry = options.entry ?? 'local/start.ts';
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? ['--import', 'tsx']), entry], {
     cwd: options.cwd ?? PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

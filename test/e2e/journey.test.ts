@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TENANTS } from '../../bot/localTenant/ids';
+import { TENANTS } from '../../local/tenant/ids';
 import { openChat, screenshotIfFailed, skipUnlessChromium, type ChatPage } from './harness';
 import { answerCoreToForm, answerServicesToForm, nextYear, session } from './journeySession';
 

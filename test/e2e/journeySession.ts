@@ -1,7 +1,7 @@
 import { ContainerClient } from '@azure/storage-blob';
 import type { OnboardingRequest } from '../../bot/domain/journey';
 import { keys } from '../../bot/domain/request';
-import { azuriteConnectionString } from '../../bot/storage/azurite';
+import { azuriteConnectionString } from '../../local/azurite';
 import { BlobDocumentStore } from '../../bot/storage/documentStore';
 import { freshBotEnv, startBotProcess, startPlayground, type BotProcess, type ChatPage } from './harness';
 

@@ -3,10 +3,10 @@ import { DateTime } from 'luxon';
 import type { Interval, NewEvent } from '../../bot/domain/tenant';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { GraphError } from '../../bot/graph/tenantDirectory';
-import { occurrencesOf } from '../../bot/localTenant/calendar';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { defaultSeed } from '../../bot/localTenant/seed';
+import { occurrencesOf } from '../../local/tenant/calendar';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { defaultSeed } from '../../local/tenant/seed';
 import { failure, iso } from '../helpers/graph';
 
 const DAY = 86_400_000;

@@ -5,9 +5,9 @@ import type { SubscribedSku } from '../../bot/domain/tenant';
 import { createCredentialFactory } from '../../bot/graph/credentials';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { GraphError } from '../../bot/graph/tenantDirectory';
-import { ROLE_TEMPLATES, TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { defaultSeed } from '../../bot/localTenant/seed';
+import { ROLE_TEMPLATES, TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { defaultSeed } from '../../local/tenant/seed';
 import { failure } from '../helpers/graph';
 
 const TEAMS_ADMINISTRATOR = '69091246-20e8-4a56-aa4d-066075b2a7a8';

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import type { NewEvent } from '../../bot/domain/tenant';
 import { GraphTenantDirectory, type GraphTenantDirectoryOptions } from '../../bot/graph/graphTenantDirectory';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { failure, iso } from '../helpers/graph';
 
 /** One request as the local tenant's HTTP server saw it: `closedEarly` when the client hung up before the answer was written. */

@@ -3,7 +3,7 @@ import type { Activity } from 'botbuilder';
 import { DateTime } from 'luxon';
 import type { Reservation } from '../../bot/booking/ledger';
 import type { Meeting, OnboardingRequest } from '../../bot/domain/journey';
-import type { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import type { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { MemoryDocumentStore } from '../../bot/storage/documentStore';
 import { renderer, visibleText, type TestUser } from './botHarness';
 import { ANSWERS, step, walkTo, type Bot } from './journeySteps';

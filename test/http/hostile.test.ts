@@ -1,3 +1,4 @@
+import { localWorld } from '../../local/backends';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -12,7 +13,7 @@ import { AuthenticationConstants } from 'botframework-connector';
 import { startApp, type RunningApp } from '../../bot/app';
 import { CardRenderer } from '../../bot/cards/cardRenderer';
 import { loadConfig } from '../../bot/config';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import { TENANTS, USERS } from '../../local/tenant/ids';
 import { createLogger } from '../../bot/logger';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler';
 import { visibleText } from '../helpers/botHarness';
@@ -161,7 +162,7 @@ describe('the front door refuses hostile requests cleanly (no token configured)'
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftbot-hostile-'));
     connector = await startConnector();
-    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir }), log.logger);
+    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir }), log.logger, localWorld);
   });
   after(async () => {
     await app?.stop();
@@ -419,7 +420,7 @@ describe('the front door refuses tokens that do not verify (an app id configured
   async function startWithKeys(channelMetadataUrl: string, emulatorMetadataUrl: string, logger: ReturnType<typeof createLogger>): Promise<RunningApp> {
     const config = loadConfig({ ...LOCAL, DATA_DIR: dataDir, MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppTenantId: TENANTS.contoso });
     const botAuth = { ...config.botAuth, ...keysFrom(channelMetadataUrl, emulatorMetadataUrl) };
-    return startApp({ ...config, botAuth }, logger);
+    return startApp({ ...config, botAuth }, logger, localWorld);
   }
 
   /** Posts with a token; asserts the fixed refusal, one JSON log line with the reason, and a silent console. */
@@ -553,7 +554,7 @@ describe('the bot process under hostile requests', function () {
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftbot-hostile-proc-'));
-    child = spawn(process.execPath, ['--import', 'tsx', 'bot/index.ts'], { cwd: ROOT, env: { ...process.env, ...LOCAL, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], { cwd: ROOT, env: { ...process.env, ...LOCAL, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const deadline = Date.now() + 30000;

@@ -1,10 +1,11 @@
+import { localWorld } from '../../local/backends';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import { TENANTS, USERS } from '../../local/tenant/ids';
 import { createLogger } from '../../bot/logger';
 import { startConnector } from '../helpers/connector';
 import { visibleText } from '../helpers/botHarness';
@@ -46,15 +47,34 @@ describe('the bot over HTTP, on Azurite and the local tenant', function () {
   });
   beforeEach(() => connector.sent.splice(0));
 
-  const start = (env: Record<string, string> = {}) => startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, ...env }), createLogger('silent'));
+  const start = (env: Record<string, string> = {}) => startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, ...env }), createLogger('silent'), localWorld);
 
-  it('reports healthy storage and Graph with the version on /healthz', async () => {
+  it('answers liveness on /healthz and readiness of storage and Graph on /readyz, with the version', async () => {
     const app = await start();
     try {
-      const response = await fetch(`http://127.0.0.1:${app.port}/healthz`);
-      assert.equal(response.status, 200);
-      const body = (await response.json()) as Record<string, unknown>;
-      assert.deepEqual({ ...body, version: typeof body.version }, { status: 'ok', storage: true, graph: true, version: 'string' });
+      const live = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+      assert.equal(live.status, 200);
+      const liveBody = (await live.json()) as Record<string, unknown>;
+      assert.deepEqual({ ...liveBody, version: typeof liveBody.version }, { status: 'ok', version: 'string' });
+      const ready = await fetch(`http://127.0.0.1:${app.port}/readyz`);
+      assert.equal(ready.status, 200);
+      const readyBody = (await ready.json()) as Record<string, unknown>;
+      assert.deepEqual({ ...readyBody, version: typeof readyBody.version }, { status: 'ready', checks: { storage: 'up', graph: 'up' }, version: 'string' });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('stays live while Graph is unreachable, and says on /readyz that Graph is the degraded part', async () => {
+    // Nothing listens on port 9 (discard): the Graph check fails, storage is fine.
+    const app = await start({ GRAPH_BASE_URL: 'http://127.0.0.1:9/tenants/{tenantId}' });
+    try {
+      const before = Date.now();
+      assert.equal((await fetch(`http://127.0.0.1:${app.port}/healthz`)).status, 200);
+      assert.ok(Date.now() - before < 500, 'liveness makes no external call');
+      const ready = await fetch(`http://127.0.0.1:${app.port}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { storage: 'up', graph: 'down' });
     } finally {
       await app.stop();
     }

@@ -171,8 +171,13 @@ describe('infra (Bicep)', () => {
       assert.match(main.source, /linuxFxVersion: 'NODE\|20-lts'/);
       assert.match(main.source, /alwaysOn: true/);
       assert.match(main.source, /httpsOnly: true/);
-      const start = JSON.parse(readFileSync(join(INFRA, '..', 'package.json'), 'utf8')).scripts.start as string;
+      const start = JSON.parse(readFileSync(join(INFRA, '..', 'package.json'), 'utf8')).scripts['start:prod'] as string;
       assert.match(main.source, new RegExp(`appCommandLine: '${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+      assert.doesNotMatch(main.source, /tsx/, 'production runs compiled JavaScript');
+    });
+
+    it('probe liveness on /healthz, which makes no call to Graph or storage, so a slow dependency never restarts a healthy instance', () => {
+      assert.match(main.source, /healthCheckPath: '\/healthz'/);
     });
   });
 });

@@ -1,10 +1,11 @@
+import { localWorld } from '../../local/backends';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
+import { TENANTS, USERS } from '../../local/tenant/ids';
 import { createLogger } from '../../bot/logger';
 import type { NoticeInput } from '../../bot/notifications/notice';
 import { renderer } from '../helpers/botHarness';
@@ -26,7 +27,7 @@ describe('proactive notices in the running bot (HTTP, Azurite)', function () {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const start = () => startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir }), createLogger('silent'));
+  const start = () => startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir }), createLogger('silent'), localWorld);
   const say = (app: RunningApp, text: string, locale: string) =>
     fetch(`http://127.0.0.1:${app.port}/api/messages`, {
       method: 'POST',

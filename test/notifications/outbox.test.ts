@@ -10,7 +10,7 @@ import { Dispatcher, type DispatcherOptions } from '../../bot/notifications/disp
 import { createNoticeKinds, type NoticeInput } from '../../bot/notifications/notice';
 import { noticeKey, Outbox, type NoticeRecord } from '../../bot/notifications/outbox';
 import { AdapterSender, type ProactiveSender } from '../../bot/notifications/sender';
-import { startAzurite, type AzuriteInstance } from '../../bot/storage/azurite';
+import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { MAX_VISIBILITY_SECONDS, type WorkQueue } from '../../bot/storage/workQueue';
 import { LIWEI, MEGAN, renderer, teamsActivity, type TestUser } from '../helpers/botHarness';
 import { startConnector } from '../helpers/connector';

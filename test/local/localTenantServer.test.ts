@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { directoryRoleObjectId } from '../../bot/localTenant/graphRoutes';
-import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
+import { directoryRoleObjectId } from '../../local/tenant/graphRoutes';
+import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 
 interface Answer<T = Record<string, unknown>> {
   status: number;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { LocalTenantServer } from '../../bot/localTenant/localTenantServer';
-import { defaultSeed } from '../../bot/localTenant/seed';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { defaultSeed } from '../../local/tenant/seed';
 
 interface Answer<T = Record<string, unknown>> {
   status: number;

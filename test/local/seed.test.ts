@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { SERVICE_PLANS, SKUS } from '../../bot/localTenant/catalog';
-import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../bot/localTenant/ids';
-import { defaultSeed, deterministicGuid, type SeedSku } from '../../bot/localTenant/seed';
+import { SERVICE_PLANS, SKUS } from '../../local/tenant/catalog';
+import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../local/tenant/ids';
+import { defaultSeed, deterministicGuid, type SeedSku } from '../../local/tenant/seed';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the bot and the Microsoft 365 Agents Playground together, for chatting locally.
  *
- * - bot: `node --import tsx bot/index.ts`, environment inherited (PORT, default 3978; PORT=0 picks
+ * - bot: `node --import tsx local/start.ts`, environment inherited (PORT, default 3978; PORT=0 picks
  *   a free port); ready when `GET /healthz` answers 200.
  * - Playground: the `@microsoft/m365agentsplayground` CLI (resolved from node_modules, no npx)
  *   pointed at the bot, channel msteams, port PLAYGROUND_PORT (default 56150), no telemetry, no
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   }
 
   say(`starting the bot on ${botUrl} and the Agents Playground on port ${playgroundPort}…`);
-  const bot = start('the bot', ['--import', 'tsx', process.env.DEV_BOT_ENTRY || 'bot/index.ts'], { ...process.env, PORT: String(botPort) }, false);
+  const bot = start('the bot', ['--import', 'tsx', process.env.DEV_BOT_ENTRY || 'local/start.ts'], { ...process.env, PORT: String(botPort) }, false);
   const playground = start(
     'the Playground',
     [PLAYGROUND_CLI, '-e', endpoint, '-c', 'msteams', '-p', String(playgroundPort), '--disable-telemetry'],

@@ -1,6 +1,6 @@
 /**
  * Runs the local tenant on its own:
- *   node --import tsx bot/localTenant/main.ts [--port 3979] [--host 127.0.0.1] [--page-size 100] [--verbose]
+ *   node --import tsx local/tenant/main.ts [--port 3979] [--host 127.0.0.1] [--page-size 100] [--verbose]
  * Prints the root URL on stdout once listening; --verbose logs each request to stderr as JSON;
  * --page-size pages directory-object collections smaller than Graph's 100 (to try @odata.nextLink).
  */

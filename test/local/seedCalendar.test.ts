@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import { DAYS, EVENT_ID, ianaZone, occurrencesOf } from '../../bot/localTenant/calendar';
-import { TENANTS, USERS } from '../../bot/localTenant/ids';
-import { defaultSeed, type SeedEvent, type SeedRecurrence } from '../../bot/localTenant/seed';
-import { OOF_WORKING_DAY, SEED_CALENDAR_DAYS, TENTATIVE_WORKING_DAY, WORKING_ELSEWHERE_DAY } from '../../bot/localTenant/seedCalendar';
+import { DAYS, EVENT_ID, ianaZone, occurrencesOf } from '../../local/tenant/calendar';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { defaultSeed, type SeedEvent, type SeedRecurrence } from '../../local/tenant/seed';
+import { OOF_WORKING_DAY, SEED_CALENDAR_DAYS, TENTATIVE_WORKING_DAY, WORKING_ELSEWHERE_DAY } from '../../local/tenant/seedCalendar';
 
 const DAY = 86_400_000;
 
