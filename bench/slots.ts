@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import type { FastTrackCenter } from '../bot/domain/centers';
 import { findSlots, type Interval, type SlotSearchInput } from '../bot/domain/slots';
-import { mulberry32 as random } from '../bot/localTenant/seedCalendar';
+import { mulberry32 as random } from '../local/tenant/seedCalendar';
 
 
 const CENTER: FastTrackCenter = {
