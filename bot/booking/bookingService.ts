@@ -38,12 +38,29 @@ export type BookingOutcome =
 
 export type MoveOutcome = { outcome: 'moved'; meeting: Meeting; request: OnboardingRequest } | { outcome: 'taken' } | { outcome: 'gone' };
 
+/** What a meeting went through, told to each observer after the request records it. */
+export type MeetingChange =
+  | { type: 'booked'; request: OnboardingRequest; meeting: Meeting }
+  | { type: 'moved'; request: OnboardingRequest; meeting: Meeting; previous: Meeting }
+  | { type: 'cancelled'; request: OnboardingRequest; meeting: Meeting };
+
+/**
+ * Follows meetings booked, moved or cancelled through the booking service (reminders, calendar
+ * subscriptions). Called after the change is recorded; a failing observer is logged by the caller's
+ * turn but never undoes the change.
+ */
+export interface MeetingObserver {
+  meetingChanged(change: MeetingChange): Promise<void>;
+}
+
 export interface BookingServiceDeps {
   directory: TenantDirectory;
   ledger: BookingLedger;
   centers: CenterModel;
   requests: RequestRepository;
   clock: () => Date;
+  /** Told of every recorded booking, move and cancellation, in order. */
+  observers?: MeetingObserver[];
 }
 
 const HORIZON_DAYS = 21;
@@ -213,6 +230,7 @@ export class BookingService {
         at,
       );
     });
+    if (recorded === meeting) await this.notify({ type: 'booked', request: stored, meeting });
     return { outcome: 'booked', meeting: recorded, request: stored };
   }
 
@@ -259,6 +277,7 @@ export class BookingService {
       history: [...meeting.history, { at: at.toISOString(), event: 'moved' as const, start: event.start, end: event.end }].slice(-20),
     };
     const stored = await this.changeRequest(request, (r) => withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? moved : m)) }, 'meetingMoved', at));
+    await this.notify({ type: 'moved', request: stored, meeting: moved, previous: meeting });
     return { outcome: 'moved', meeting: moved, request: stored };
   }
 
@@ -278,6 +297,7 @@ export class BookingService {
       const kickoffLeft = meetings.some((m) => m.kind === 'kickoff' && m.status === 'booked');
       return withEvent({ ...r, meetings, stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage }, 'meetingCancelled', at);
     });
+    await this.notify({ type: 'cancelled', request: stored, meeting: cancelled });
     return { meeting: cancelled, request: stored };
   }
 
@@ -300,6 +320,11 @@ export class BookingService {
     const center = person && this.deps.centers.centers.find((c) => c.id === person.centerId);
     if (!person || !center) throw new Error(`No FastTrack person ${personId} in the center model`);
     return { person, center };
+  }
+
+  /** Tells every observer, in order; the change is already recorded, so a failure is reported, not undone. */
+  private async notify(change: MeetingChange): Promise<void> {
+    for (const observer of this.deps.observers ?? []) await observer.meetingChanged(change);
   }
 
   private async dropClaim(request: OnboardingRequest, claim: PendingBooking): Promise<void> {
