@@ -22,6 +22,7 @@ import { ConversationReferenceStore } from './notifications/conversationReferenc
 import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
+import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
 import { AdapterSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
@@ -82,7 +83,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
 
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
-    const kinds = createNoticeKinds(renderer);
+    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, clock }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -96,7 +97,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
     });
-    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock });
+    const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
+    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers: [reminders] });
     const bot = new FastTrackBot({
       conversationState,
       references,

@@ -29,6 +29,7 @@ export const CONFIG_KEYS = [
   'SERVICE_CATALOG_PATH',
   'CENTERS_PATH',
   'PRODUCT_NAMES_PATH',
+  'REMINDER_OFFSETS',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
 ] as const;
@@ -112,6 +113,11 @@ const schema = z.object({
   SERVICE_CATALOG_PATH: z.string().min(1).optional(),
   CENTERS_PATH: z.string().min(1).optional(),
   PRODUCT_NAMES_PATH: z.string().min(1).optional(),
+  REMINDER_OFFSETS: z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
+    .refine((offsets) => offsets.length <= 5 && offsets.every((o) => /^[1-9]\d{0,3}[mhd]$/.test(o)), 'must be up to 5 comma-separated times before a meeting, each a number and m, h or d; for example REMINDER_OFFSETS=24h,1h')
+    .default(['24h', '1h']),
   OUTBOX_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds; for example OUTBOX_POLL_MS=1000' })
     .int('must be a whole number of milliseconds; for example OUTBOX_POLL_MS=1000')
@@ -161,6 +167,8 @@ export interface Config {
   serviceCatalogPath: string;
   centersPath: string;
   productNamesPath: string;
+  /** Reminders before each meeting (occurrence): how long before, as `24h`, `1h`, `30m`, `2d`. */
+  reminderOffsets: string[];
   /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
   outbox: { pollMs: number; maxAttempts: number };
 }
@@ -246,6 +254,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     serviceCatalogPath: dataFile(c.SERVICE_CATALOG_PATH, 'services.json', cwd),
     centersPath: dataFile(c.CENTERS_PATH, 'centers.json', cwd),
     productNamesPath: dataFile(c.PRODUCT_NAMES_PATH, 'products.json', cwd),
+    reminderOffsets: c.REMINDER_OFFSETS,
     outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS },
   };
 }

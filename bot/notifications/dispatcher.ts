@@ -157,6 +157,12 @@ export class Dispatcher {
       return this.o.queue.complete(item);
     }
 
+    if (!(await this.o.kinds.stillWanted(notice))) {
+      await this.mark(key, claim.etag, { state: 'cancelled', at: now.toISOString() });
+      this.o.logger.info(log, 'outbox notice no longer wanted (its meeting moved or is gone); not sent');
+      return this.o.queue.complete(item);
+    }
+
     const target = targetOfNotice(notice);
     const stored = await this.o.references.get(target);
     if (!stored) {
