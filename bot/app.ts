@@ -83,7 +83,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
 
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
-    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, clock }));
+    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,

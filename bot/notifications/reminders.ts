@@ -148,29 +148,46 @@ function reminderNotice(request: OnboardingRequest, reminder: PlannedReminder): 
 /**
  * The `reminder` notice kind: a card with the meeting's time in the admin's zone and the FastTrack
  * Center's (each named), the person, and the join link. Just before sending, the stored request is
- * read: a reminder whose meeting is gone, cancelled, moved (its id is no longer one of the meeting's)
- * or already begun is not sent.
+ * read: a reminder whose meeting is gone, cancelled or moved (its id is no longer one of the
+ * meeting's) is not sent, nor one whose occurrence has begun, nor one overtaken by a shorter
+ * reminder of `offsets` that is due too (the bot was down: the admin gets one reminder, not two).
  */
-export function reminderKind(deps: { requests: Pick<RequestRepository, 'get'>; clock: () => Date }): NoticeKind<ReminderParams> {
+export function reminderKind(deps: { requests: Pick<RequestRepository, 'get'>; offsets: readonly string[]; clock: () => Date }): NoticeKind<ReminderParams> {
+  const offsets = deps.offsets.map(offsetMs);
   return {
     params: reminderParams,
     async stillWanted(params, notice) {
-      if (Date.parse(params.start) <= deps.clock().getTime()) return false;
+      const left = Date.parse(params.start) - deps.clock().getTime();
+      if (left <= 0 || offsets.some((ms) => ms < offsetMs(params.offset) && ms >= left)) return false;
       const request = await deps.requests.get(params.requestTenantId, params.requestId);
       const meeting = request?.meetings?.find((m) => m.eventId === params.eventId && m.status === 'booked');
       if (!request || !meeting) return false;
       return remindersOf(request, meeting, [params.offset]).some((r) => r.id === notice.id);
     },
-    render: (renderer, locale, params) => ({ type: 'message', attachments: [reminderCard(renderer, locale, params)] }),
+    render: (renderer, locale, params) => ({ type: 'message', attachments: [reminderCard(renderer, locale, params, deps.clock())] }),
   };
 }
 
-/** The reminder card in a locale. */
-export function reminderCard(renderer: CardRenderer, locale: SupportedLocale, params: ReminderParams) {
+/**
+ * How far ahead the meeting is, as Intl words it ("in 24 hours", "dans 1 heure"): the offset when
+ * the reminder is on time (within 10 %), else the time really left (a reminder delivered late).
+ */
+function startsIn(locale: SupportedLocale, params: ReminderParams, now: Date): string {
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+  const left = Date.parse(params.start) - now.getTime();
+  const [, amount, unit] = OFFSET.exec(params.offset)!;
+  if (left >= 0.9 * offsetMs(params.offset)) return format.format(Number(amount), UNIT_NAME[unit as keyof typeof UNIT_NAME]);
+  const minutes = Math.max(1, Math.round(left / 60_000));
+  if (minutes >= 2 * 24 * 60) return format.format(Math.round(minutes / (24 * 60)), 'day');
+  if (minutes >= 60) return format.format(Math.round(minutes / 60), 'hour');
+  return format.format(minutes, 'minute');
+}
+
+/** The reminder card in a locale, as of `now`. */
+export function reminderCard(renderer: CardRenderer, locale: SupportedLocale, params: ReminderParams, now: Date) {
   const s = renderer.strings(locale);
   const d = describeSlot(params, params.adminTimeZone, params.centerTimeZone, locale);
-  const [, amount, unit] = OFFSET.exec(params.offset)!;
-  const when = new Intl.RelativeTimeFormat(locale, { numeric: 'always' }).format(Number(amount), UNIT_NAME[unit as keyof typeof UNIT_NAME]);
+  const when = startsIn(locale, params, now);
   const title = renderer.text(locale, (t) => (params.kind === 'kickoff' ? t.reminders.kickoffTitle : t.reminders.checkpointTitle), { when });
   return renderer.card('reminder', locale, {
     title,

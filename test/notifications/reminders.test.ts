@@ -90,7 +90,7 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     });
     const requests = new StorageRequestRepository(documents);
     const references = new ConversationReferenceStore(documents);
-    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, clock: clock.now }));
+    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets, clock: clock.now }));
     const lines: { msg: string; noticeId?: string }[] = [];
     const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
     const outbox = new Outbox({ queue: timeQueue, documents, kinds, clock: clock.now });
@@ -124,6 +124,14 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     return booked as { meeting: Meeting; request: OnboardingRequest };
   }
 
+  /** Moves the clock past each reminder's due time in turn (24 h before, then 1 h before), delivering what is due. */
+  async function dueOneByOne(w: Awaited<ReturnType<typeof world>>, meeting: Meeting): Promise<void> {
+    for (const offset of [24 * HOUR, HOUR]) {
+      w.clock.set(new Date(Date.parse(meeting.start) - offset + 60_000));
+      await w.deliverDue();
+    }
+  }
+
   async function slotAfter(w: Awaited<ReturnType<typeof world>>, request: OnboardingRequest, kind: Meeting['kind'], after: number, personId?: string): Promise<Slot> {
     const proposal = await w.booking.propose(request, { kind, ...(personId ? { personId } : {}) });
     assert.ok(proposal.ok, 'the request is routed');
@@ -153,10 +161,19 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     await w.deliverDue();
     assert.deepEqual(connector.sent.map(titleOf), [renderer.text('en-US', (s) => s.reminders.kickoffTitle, { when: 'in 24 hours' })]);
     assert.equal(connector.sent[0]!.conversationId, `a:${MEGAN.aadObjectId}`);
-    w.clock.set(new Date(start - 30 * 60_000));
+    w.clock.set(new Date(start - HOUR + 60_000));
     await w.deliverDue();
     assert.deepEqual(connector.sent.map(titleOf).slice(1), ['Your FastTrack kickoff starts in 1 hour']);
     assert.equal(connector.sent.length, 2);
+  });
+
+  it('sends one reminder, saying the time really left, when the bot comes back after both were due', async () => {
+    const w = await world();
+    const { meeting } = await bookKickoff(w, await w.store(contosoRequest('FT-REMIND07', ADMIN)));
+    w.clock.set(new Date(Date.parse(meeting.start) - 30 * 60_000));
+    await w.deliverDue();
+    assert.deepEqual(connector.sent.map(titleOf), ['Your FastTrack kickoff starts in 30 minutes']);
+    assert.deepEqual(await Promise.all(w.queued.map((q) => w.state(q.id))), ['cancelled', 'sent'], 'the 24-hour reminder was overtaken by the 1-hour one');
   });
 
   it('queues one reminder per checkpoint occurrence per offset, and sends each before its own occurrence', async () => {
@@ -177,10 +194,15 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     assert.equal(checkpointReminders.at(-1)!.delaySeconds, MAX_VISIBILITY_SECONDS, 'five weeks ahead: the queue holds it 7 days at a time');
 
     for (const [k, s] of starts.entries()) {
-      w.clock.set(new Date(s - 30 * 60_000));
-      await w.deliverDue();
+      for (const [offset, words] of [[24 * HOUR, 'in 24 hours'], [HOUR, 'in 1 hour']] as const) {
+        w.clock.set(new Date(s - offset + 60_000));
+        await w.deliverDue();
+        const last = connector.sent.at(-1);
+        assert.ok(last, `a reminder ${words} before checkpoint ${k + 1}`);
+        assert.equal(titleOf(last), `Your FastTrack checkpoint starts ${words}`);
+        assert.match(shown(last), new RegExp(`Checkpoint ${k + 1} of 6`));
+      }
       assert.equal(connector.sent.length, 2 * (k + 1), `two reminders before checkpoint ${k + 1}`);
-      for (const sent of connector.sent.slice(-2)) assert.match(shown(sent), new RegExp(`Checkpoint ${k + 1} of 6`));
     }
     assert.ok(!connector.sent.some((s) => /kickoff/.test(titleOf(s))), 'the kickoff reminders, due after the kickoff began, were not sent');
   });
@@ -204,7 +226,7 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
 
     w.clock.set(new Date(newStart - 24 * HOUR + 60_000));
     await w.deliverDue();
-    w.clock.set(new Date(newStart - 30 * 60_000));
+    w.clock.set(new Date(newStart - HOUR + 60_000));
     await w.deliverDue();
     assert.deepEqual(connector.sent.map(titleOf), ['Your FastTrack kickoff starts in 24 hours', 'Your FastTrack kickoff starts in 1 hour']);
     const newTime = new Intl.DateTimeFormat('en-US', { timeZone: ADMIN.timeZone, month: 'short', day: 'numeric' }).format(new Date(newStart));
@@ -216,8 +238,7 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     const w = await world();
     const { meeting, request } = await bookKickoff(w, await w.store(contosoRequest('FT-REMIND04', ADMIN)));
     await w.booking.cancel(request, meeting, 'other');
-    w.clock.set(new Date(Date.parse(meeting.start) - 30 * 60_000));
-    await w.deliverDue();
+    await dueOneByOne(w, meeting);
     assert.equal(connector.sent.length, 0);
     assert.deepEqual(await Promise.all(w.queued.map((q) => w.state(q.id))), ['cancelled', 'cancelled']);
   });
@@ -227,8 +248,7 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     const { meeting, request } = await bookKickoff(w, await w.store(contosoRequest('FT-REMIND05', ADMIN)));
     // The record lost the meeting without the booking service being told (no cancel of the reminders).
     await w.requests.update(request.tenantId, request.id, (r) => ({ ...r, meetings: [] }));
-    w.clock.set(new Date(Date.parse(meeting.start) - 30 * 60_000));
-    await w.deliverDue();
+    await dueOneByOne(w, meeting);
     assert.equal(connector.sent.length, 0);
     assert.equal(w.lines.filter((l) => /no longer wanted/.test(l.msg)).length, 2, 'both reminders were skipped, with a log line');
   });
