@@ -116,7 +116,7 @@ const schema = z.object({
   REMINDER_OFFSETS: z
     .string()
     .transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
-    .refine((offsets) => offsets.length <= 5 && offsets.every((o) => /^[1-9]\d{0,3}[mhd]$/.test(o)), 'must be up to 5 comma-separated times before a meeting, each a number and m, h or d; for example REMINDER_OFFSETS=24h,1h')
+    .refine((offsets) => offsets.length >= 1 && offsets.length <= 5 && offsets.every((o) => /^[1-9]\d{0,3}[mhd]$/.test(o)), 'must be 1 to 5 comma-separated times before a meeting, each a number and m, h or d; for example REMINDER_OFFSETS=24h,1h')
     .default(['24h', '1h']),
   OUTBOX_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds; for example OUTBOX_POLL_MS=1000' })

@@ -7,6 +7,7 @@ import { BookingService } from '../../bot/booking/bookingService';
 import { BookingLedger } from '../../bot/booking/ledger';
 import type { Meeting, OnboardingRequest } from '../../bot/domain/journey';
 import type { Slot } from '../../bot/domain/slots';
+import { ConfigError, loadConfig } from '../../bot/config';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { FrontDoorAdapter } from '../../bot/http/adapter';
 import { createLogger } from '../../bot/logger';
@@ -276,5 +277,18 @@ describe('meeting reminders through the outbox (Azurite, the local tenant, a tes
     const join = cardOf(sent).actions?.find((a) => a.type === 'Action.OpenUrl');
     assert.equal(join?.url, meeting.joinUrl);
     assert.equal(join?.title, renderer.strings('de-DE').meeting.join);
+  });
+});
+
+describe('REMINDER_OFFSETS', () => {
+  it('reminds 24 hours and 1 hour before each meeting unless configured otherwise', () => {
+    assert.deepEqual(loadConfig({}).reminderOffsets, ['24h', '1h']);
+    assert.deepEqual(loadConfig({ REMINDER_OFFSETS: ' 2d, 30M ,2d' }).reminderOffsets, ['2d', '30m']);
+  });
+
+  it('stops start-up with the key named when an offset is not a number and m, h or d', () => {
+    for (const bad of ['24', '1w', '0h', '24h;1h', ',']) {
+      assert.throws(() => loadConfig({ REMINDER_OFFSETS: bad }), (error: unknown) => error instanceof ConfigError && error.key === 'REMINDER_OFFSETS' && /REMINDER_OFFSETS=24h,1h/.test(error.message), bad);
+    }
   });
 });
