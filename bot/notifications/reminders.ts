@@ -94,7 +94,7 @@ function compact(instant: string): string {
 /**
  * Queues the reminders of every meeting booked through the booking service, and follows it: a
  * moved meeting's reminders are cancelled and queued anew for its new time, a cancelled one's are
- * cancelled. Only reminders still due (per the injected clock) are queued; a due time more than 7
+ * cancelled. Only reminders still ahead (by the injected clock) are queued; a due time more than 7
  * days away waits in the queue in 7-day steps (the dispatcher queues it again).
  */
 export class ReminderScheduler implements MeetingObserver {
@@ -128,7 +128,7 @@ export class ReminderScheduler implements MeetingObserver {
 
   /** Cancels every reminder of the meeting (as it was). */
   async cancel(request: OnboardingRequest, meeting: Meeting): Promise<void> {
-    for (const reminder of remindersOf(request, meeting, this.deps.offsets)) await this.deps.outbox.cancel(reminder.id);
+    await Promise.all(remindersOf(request, meeting, this.deps.offsets).map((reminder) => this.deps.outbox.cancel(reminder.id)));
   }
 }
 
