@@ -159,7 +159,7 @@ export class Dispatcher {
 
     if (!(await this.o.kinds.stillWanted(notice))) {
       await this.mark(key, claim.etag, { state: 'cancelled', at: now.toISOString() });
-      this.o.logger.info(log, 'outbox notice no longer wanted (its meeting moved or is gone); not sent');
+      this.o.logger.info(log, 'outbox notice no longer wanted (its kind says so: a reminder of a moved or cancelled meeting); not sent');
       return this.o.queue.complete(item);
     }
 
