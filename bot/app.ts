@@ -30,6 +30,7 @@ import type { LocalWorld } from './localWorld';
 import { FastTrackBot } from './teamsBot';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { errorFields } from './dialogs/errors';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -51,7 +52,7 @@ export interface RunningApp {
 export async function startApp(config: Config, logger: Logger, local?: LocalWorld): Promise<RunningApp> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop failed'));
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: errorFields(error) }, 'stop failed'));
   };
   // Production (no local world) names what is missing before anything starts.
   if (!local && config.storage.kind !== 'azure') throw productionStorageMissing();
