@@ -72,7 +72,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     ]);
 
     const renderer = CardRenderer.load();
-    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
+    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth), timeoutMs: config.turnBudgetMs });
     const requests = new StorageRequestRepository(storage.documents);
     const references = new ConversationReferenceStore(storage.documents);
     const conversationState = new ConversationState(storage.state);

@@ -40,7 +40,7 @@ describe('when a dependency fails, the user is told which one, quickly', functio
       ...localWorld,
       startStorage: async (options) => (azurite = await startAzurite({ ...options, log: (line) => supervision.push(line) })),
     };
-    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir }), createLogger('info', { write: (line: string) => void logs.push(line) }), world);
+    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, TURN_BUDGET_MS: '8000' }), createLogger('info', { write: (line: string) => void logs.push(line) }), world);
   });
   after(async () => {
     await app?.stop();
@@ -113,6 +113,21 @@ describe('when a dependency fails, the user is told which one, quickly', functio
       // After the first turns opened the tenant's circuit, a turn no longer waits for Graph's retries.
       const last = answers.at(-1)!;
       assert.ok(last.ms < 5000, `answered within ${last.ms} ms`);
+    } finally {
+      await fetch(`${new URL(app.graphBaseUrl).origin}/_local/faults`, { method: 'DELETE' });
+    }
+  });
+
+  it('does not wait out a Retry-After longer than the turn budget: Microsoft 365 is named at once', async () => {
+    // Every Graph call of Northwind answers 429 with Retry-After 9 s, past the 8 s budget.
+    await graphFault({ path: '^/', status: 429, retryAfterSeconds: 9, times: 'Infinity', tenantId: TENANTS.northwind });
+    try {
+      const nancy = { from: { id: '29:northwind-nancy', name: 'Nancy Davolio', aadObjectId: USERS.nancy }, conversation: { conversationType: 'personal', tenantId: TENANTS.northwind, id: `a:failures-${crypto.randomUUID()}` }, channelData: { tenant: { id: TENANTS.northwind } } };
+      const answer = await turn('', { value: { verb: 'request.start' }, ...nancy });
+      assert.ok(answer.text.includes(strings.messages.graphUnavailable) || answer.text.includes(strings.failures.graph), answer.text.slice(0, 300));
+      assert.ok(!answer.text.includes(strings.messages.error), answer.text.slice(0, 300));
+      // Waiting the 9 s (or until the budget ran out) would take 8 s or more.
+      assert.ok(answer.ms < 5000, `answered within ${answer.ms} ms`);
     } finally {
       await fetch(`${new URL(app.graphBaseUrl).origin}/_local/faults`, { method: 'DELETE' });
     }
