@@ -67,16 +67,17 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInst
     await new Promise((resolve) => setTimeout(resolve, delay).unref());
     if (stopped) return;
     try {
-      const next = await spawnAzurite({ ...options, blobPort: ports.blob, queuePort: ports.queue });
+      // The new child is the current one from its spawn on: killOnExit and stop() reach it while it starts.
+      const next = await spawnAzurite({ ...options, blobPort: ports.blob, queuePort: ports.queue }, (spawned) => (child = spawned));
       if (stopped) {
         await stopChild(next.child);
         return;
       }
-      child = next.child;
       restarts++;
       log(JSON.stringify({ level: 'info', service: 'azurite', pid: child.pid, attempt: attempt + 1, restarts, msg: 'azurite restarted' }));
       supervise(child);
     } catch {
+      if (stopped) return;
       if (attempt + 1 >= MAX_RESTART_ATTEMPTS) {
         log(JSON.stringify({ level: 'error', service: 'azurite', attempts: attempt + 1, msg: 'azurite could not be restarted; giving up' }));
         return;
@@ -110,7 +111,7 @@ const MAX_BACKOFF_MS = 5000;
 const MAX_RESTART_ATTEMPTS = 30;
 
 /** One Azurite child process, resolved once blob and queue listen (with the ports they listen on). */
-async function spawnAzurite(options: AzuriteOptions): Promise<{ child: ChildProcess; ports: { blob: number; queue: number } }> {
+async function spawnAzurite(options: AzuriteOptions, onSpawn?: (child: ChildProcess) => void): Promise<{ child: ChildProcess; ports: { blob: number; queue: number } }> {
   const cli = require.resolve('azurite/dist/src/azurite.js');
   const child = spawn(
     process.execPath,
@@ -128,6 +129,7 @@ async function spawnAzurite(options: AzuriteOptions): Promise<{ child: ChildProc
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  onSpawn?.(child);
 
   const ports = await new Promise<{ blob: number; queue: number }>((resolve, reject) => {
     let output = '';
