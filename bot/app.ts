@@ -31,6 +31,7 @@ import type { LocalWorld } from './localWorld';
 import { FastTrackBot } from './teamsBot';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { errorFields } from './dialogs/errors';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -52,7 +53,7 @@ export interface RunningApp {
 export async function startApp(config: Config, logger: Logger, local?: LocalWorld): Promise<RunningApp> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop failed'));
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: errorFields(error) }, 'stop failed'));
   };
   // Production (no local world) names what is missing before anything starts.
   if (!local && config.storage.kind !== 'azure') throw productionStorageMissing();
@@ -72,7 +73,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     ]);
 
     const renderer = CardRenderer.load();
-    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
+    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth), timeoutMs: config.turnBudgetMs });
     const requests = new StorageRequestRepository(storage.documents);
     const references = new ConversationReferenceStore(storage.documents);
     const conversationState = new ConversationState(storage.state);

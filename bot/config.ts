@@ -6,6 +6,7 @@ export const CONFIG_KEYS = [
   'PORT',
   'HOST',
   'LOG_LEVEL',
+  'TURN_BUDGET_MS',
   'MicrosoftAppId',
   'MicrosoftAppPassword',
   'MicrosoftAppType',
@@ -82,6 +83,12 @@ const schema = z.object({
   PORT: port('for example PORT=3978').default(3978),
   HOST: z.string().min(1, 'must not be empty; for example HOST=0.0.0.0').default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  TURN_BUDGET_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds; for example TURN_BUDGET_MS=10000' })
+    .int('must be a whole number of milliseconds; for example TURN_BUDGET_MS=10000')
+    .min(1000, 'must be at least 1000; for example TURN_BUDGET_MS=10000')
+    .max(14000, 'must be at most 14000 (channels wait about 15 s for an answer); for example TURN_BUDGET_MS=10000')
+    .default(10000),
   MicrosoftAppId: z.string().regex(GUID, 'must be the bot\'s Entra app (client) id, a GUID; leave it unset to run locally without auth').optional(),
   MicrosoftAppPassword: z.string().optional(),
   MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).optional(),
@@ -143,6 +150,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Longest a Graph call of a turn may take, its retries and Retry-After waits included. */
+  turnBudgetMs: number;
   /** What botbuilder's ConfigurationBotFrameworkAuthentication reads; empty app id = no inbound auth (local only). */
   botAuth: {
     MicrosoftAppId: string;
@@ -234,6 +243,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port: c.PORT,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
+    turnBudgetMs: c.TURN_BUDGET_MS,
     botAuth: {
       MicrosoftAppId: appId,
       MicrosoftAppPassword: c.MicrosoftAppPassword ?? '',
