@@ -3,6 +3,7 @@ import { Template } from 'adaptivecards-templating';
 import { CardRenderer } from '../bot/cards/cardRenderer';
 import { CARD_DATA } from '../test/fixtures/cardData';
 import { benchBooking } from './booking';
+import { benchColdStart, formatColdStart } from './coldStart';
 import { benchSlots } from './slots';
 
 /** Median and p99 of a list of durations in ms. */
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
   const booking = await benchBooking();
   console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
+  // Cold start: spawn → first /healthz 200, fresh DATA_DIR and ports per run (targets: npm start ≤ 3 s, start:prod ≤ 1.5 s).
+  for (const result of await benchColdStart()) console.log(formatColdStart(result));
 }
 
 void main();

@@ -28,7 +28,7 @@ import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
 import { StorageRequestRepository } from './storage/requestRepository';
 import type { LocalWorld } from './localWorld';
-import { FastTrackBot } from './teamsBot';
+import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
@@ -100,20 +100,24 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
     const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers: [reminders] });
-    const bot = new FastTrackBot({
-      conversationState,
-      references,
-      directory,
-      requests,
-      renderer,
-      logger,
-      rules,
-      catalog,
-      products,
-      adminRoleTemplateIds: config.adminRoleTemplateIds,
-      booking,
-      clock,
-      random: randomBytes,
+    // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
+    const bot = new LazyHandler(async () => {
+      const { FastTrackBot } = await import('./teamsBot.js');
+      return new FastTrackBot({
+        conversationState,
+        references,
+        directory,
+        requests,
+        renderer,
+        logger,
+        rules,
+        catalog,
+        products,
+        adminRoleTemplateIds: config.adminRoleTemplateIds,
+        booking,
+        clock,
+        random: randomBytes,
+      });
     });
     const server = new BotServer({
       adapter,

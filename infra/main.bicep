@@ -247,5 +247,8 @@ output BOT_DOMAIN string = webApp.properties.defaultHostName
 @description('The web app to deploy the code to.')
 output WEB_APP_NAME string = webApp.name
 
+@description('The web app\'s resource id: where the Agents Toolkit (m365agents.yml) zip-deploys the code.')
+output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
+
 @description('The Azure Bot resource name.')
 output BOT_NAME string = botRegistration.outputs.botName

@@ -1,8 +1,11 @@
 import type { LocalWorld } from '../bot/localWorld';
+import { startAzurite } from './azurite';
 
 /**
  * The local world for `npm start` and the tests: the Graph-compatible local tenant and Azurite,
- * each loaded only when the configuration asks for it.
+ * each started only when the configuration asks for it. Azurite's launcher is small and imported at
+ * once, so `startStorage` spawns the child process synchronously (local/start.ts relies on that to
+ * boot Azurite while the bot's modules load); the local tenant loads on demand.
  */
 export const localWorld: LocalWorld = {
   async startGraph(port) {
@@ -11,8 +14,7 @@ export const localWorld: LocalWorld = {
     await tenant.start(port, '127.0.0.1');
     return { baseUrlTemplate: tenant.baseUrlTemplate(), stop: () => tenant.stop() };
   },
-  async startStorage(options) {
-    const { startAzurite } = await import('./azurite.js');
+  startStorage(options) {
     return startAzurite(options);
   },
 };

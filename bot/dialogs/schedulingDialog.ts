@@ -12,8 +12,6 @@ import type { JourneyDeps } from './journeyDeps';
 import { loadRequest, type PhaseOptions } from './phase';
 import { graphCallFailureText, graphFailureText } from './tenantCheck';
 
-export { meetingCard, meetingLines, meetingText } from '../cards/meetingCards';
-
 /** What the scheduling dialog does: book the kickoff, move a meeting, or add checkpoints. */
 export interface SchedulingOptions extends PhaseOptions {
   mode: 'book' | 'reschedule' | 'checkpoints';

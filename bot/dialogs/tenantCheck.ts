@@ -6,8 +6,6 @@ import { servicesForTenant } from '../domain/services';
 import { failureClass, failureText } from '../turnErrorHandler';
 import type { JourneyDeps } from './journeyDeps';
 
-export { tenantCheckCard, type TenantAssessment } from '../cards/tenantCheckCard';
-
 /** Reads the tenant (one Graph round trip) and judges it. */
 export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules' | 'catalog' | 'clock' | 'products'>, tenantId: string): Promise<TenantAssessment> {
   const profile = await deps.directory.getTenantProfile(tenantId);

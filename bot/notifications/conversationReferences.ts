@@ -122,6 +122,3 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Kept here for callers that import it from this module; it lives in `turnIdentity`. */
-export { tenantOf };
