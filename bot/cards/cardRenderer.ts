@@ -23,7 +23,8 @@ export type CardName =
   | 'confirm'
   | 'slots'
   | 'meeting'
-  | 'meetingCancel';
+  | 'meetingCancel'
+  | 'calendarChange';
 type JsonObject = { [key: string]: unknown };
 
 /** Where the card templates and locale tables live, relative to this file. */
