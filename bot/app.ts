@@ -102,8 +102,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     // Observers are added once built (the calendar watch itself needs the booking service).
     const observers: MeetingObserver[] = [];
     const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers });
-    let listening: number | undefined;
-    const notificationUrl = () => config.graph.notificationUrl ?? (local && listening ? `http://127.0.0.1:${listening}/api/notifications` : undefined);
+    const listening: { port?: number } = {};
+    const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
     const bot = new FastTrackBot({
@@ -132,7 +132,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     dispatcher.start();
     stops.push(() => dispatcher.stop());
     const port = await server.listen(config.port, config.host);
-    listening = port;
+    listening.port = port;
     // The server stops first (running turns finish), then the dispatcher (its batch finishes), then storage.
     stops.push(() => server.close());
     return { port, graphBaseUrl, storageKind: storage.kind, outbox, stop: stopAll };
