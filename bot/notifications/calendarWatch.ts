@@ -71,6 +71,7 @@ export class CalendarWatch implements MeetingObserver {
     try {
       if (change.type === 'booked') await this.subscribe(change.request, change.meeting);
       if (change.type === 'cancelled') await this.unsubscribe(change.request.tenantId, change.meeting.eventId);
+      if (change.type === 'moved') await this.checkAtEnd(change.request.tenantId, change.meeting);
     } catch (error) {
       this.deps.logger.warn({ ...log, err: errorFields(error) }, 'calendar subscription not updated');
     }
@@ -82,7 +83,7 @@ export class CalendarWatch implements MeetingObserver {
   }
 
   /** Subscribes to the meeting's event on the admin's calendar and schedules its renewal. */
-  async subscribe(request: OnboardingRequest, meeting: Pick<Meeting, 'eventId'>): Promise<SubscriptionRecord | undefined> {
+  async subscribe(request: OnboardingRequest, meeting: Meeting): Promise<SubscriptionRecord | undefined> {
     const notificationUrl = this.deps.notificationUrl();
     const admin = request.admin;
     if (!notificationUrl || !admin) {
@@ -107,6 +108,7 @@ export class CalendarWatch implements MeetingObserver {
     const index = await this.deps.documents.get<{ subscriptionId: string }>(eventKey(request.tenantId, meeting.eventId));
     await this.deps.documents.put(eventKey(request.tenantId, meeting.eventId), { subscriptionId: granted.id }, index ? { etag: index.etag } : { absent: true });
     await this.scheduleRenewal(record);
+    await this.checkAtEnd(request.tenantId, meeting);
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id, subscriptionId: granted.id, expires: granted.expirationDateTime }, 'meeting watched for changes in Outlook');
     return record;
   }
@@ -137,7 +139,7 @@ export class CalendarWatch implements MeetingObserver {
       case 'reauthorizationRequired':
         if (!watched) return this.remove(record);
         if (message.what === 'renewDue' && Date.parse(record.expirationDateTime) - this.clock().getTime() > this.renewWithinMs) return; // renewed meanwhile
-        return this.renew(record, request);
+        return this.renew(record, request, meeting);
       case 'subscriptionRemoved':
         await this.deps.documents.delete(subscriptionKey(record.subscriptionId));
         if (watched) await this.subscribe(request, meeting);
@@ -166,7 +168,7 @@ export class CalendarWatch implements MeetingObserver {
     this.deps.logger.info({ ...fields, held: moved.held }, 'meeting moved in Outlook; recorded and the admin told');
   }
 
-  private async renew(record: SubscriptionRecord, request: OnboardingRequest): Promise<void> {
+  private async renew(record: SubscriptionRecord, request: OnboardingRequest, meeting: Meeting): Promise<void> {
     let granted;
     try {
       granted = await this.deps.gateway.renewSubscription(record.tenantId, record.subscriptionId, this.clock());
@@ -174,7 +176,7 @@ export class CalendarWatch implements MeetingObserver {
       if (!(error instanceof GraphError && error.status === 404)) throw error;
       // Graph no longer has it: a new one.
       await this.deps.documents.delete(subscriptionKey(record.subscriptionId));
-      await this.subscribe(request, { eventId: record.eventId });
+      await this.subscribe(request, meeting);
       return;
     }
     const stored = await this.deps.documents.get<SubscriptionRecord>(subscriptionKey(record.subscriptionId));
@@ -198,6 +200,20 @@ export class CalendarWatch implements MeetingObserver {
     const due = left - Math.min(this.renewWithinMs, left / 2);
     const message: OutboxMessage = { type: 'calendarChange', subscriptionId: record.subscriptionId, what: 'renewDue' };
     await this.deps.queue.enqueue(message, { delaySeconds: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(due / 1000))) });
+  }
+
+  /**
+   * A check just after the meeting's last occurrence ends (when that comes before the next renewal,
+   * within the queue's 7 days), which deletes the subscription of a meeting that is over.
+   */
+  private async checkAtEnd(tenantId: string, meeting: Meeting): Promise<void> {
+    const index = await this.deps.documents.get<{ subscriptionId: string }>(eventKey(tenantId, meeting.eventId));
+    if (!index) return;
+    const last = occurrencesOf(meeting, meeting.adminTimeZone).at(-1);
+    const seconds = Math.ceil((Date.parse(last?.end ?? meeting.end) - this.clock().getTime()) / 1000) + 60;
+    if (seconds > MAX_VISIBILITY_SECONDS) return;
+    const message: OutboxMessage = { type: 'calendarChange', subscriptionId: index.value.subscriptionId, what: 'renewDue' };
+    await this.deps.queue.enqueue(message, { delaySeconds: Math.max(0, seconds) });
   }
 
   /** True once the meeting's last occurrence has ended. */
