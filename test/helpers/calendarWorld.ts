@@ -111,6 +111,8 @@ async function calendarWorld(connectionString: string, tenant: LocalTenantServer
   });
   listening.port = await server.listen(0, '127.0.0.1');
   return {
+    directory,
+    logger,
     documents,
     queue,
     poisonQueue,

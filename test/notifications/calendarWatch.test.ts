@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Meeting, OnboardingRequest } from '../../bot/domain/journey';
 import { describeSlot } from '../../bot/domain/slots';
-import { subscriptionKey, type SubscriptionRecord } from '../../bot/notifications/calendarWatch';
+import { CalendarWatch, subscriptionKey, type SubscriptionRecord } from '../../bot/notifications/calendarWatch';
 import { TENANTS, USERS } from '../../local/tenant/ids';
 import { contosoRequest, storeRequest } from '../fixtures/requests';
 import { centers, MEGAN, renderer } from '../helpers/botHarness';
@@ -183,5 +183,16 @@ describe('meetings followed in Outlook: Graph subscriptions on the local tenant 
     assert.equal(now.length, 1);
     assert.notEqual(now[0]!.id, s!.id);
     assert.equal(now[0]!.eventId, meeting.eventId);
+  });
+
+  it('deletes the subscription of a meeting that has ended when its check comes', async () => {
+    const { meeting } = await bookKickoff('FT-WATCH008');
+    const [s] = env.tenant.listSubscriptions(TENANTS.contoso);
+    const later = new Date(Date.parse(meeting.end) + 60_000);
+    // The same watch as the bot's, an hour after the meeting (the check the queue holds for then).
+    const afterwards = new CalendarWatch({ gateway: world.directory, directory: world.directory, documents: world.documents, requests: world.requests, booking: world.booking, outbox: world.outbox, queue: world.queue, notificationUrl: () => world.notificationUrl, logger: world.logger, clock: () => later });
+    await afterwards.handle({ type: 'calendarChange', subscriptionId: s!.id, what: 'renewDue' });
+    assert.deepEqual(env.tenant.listSubscriptions(TENANTS.contoso), []);
+    assert.equal(await world.watch.record(s!.id), undefined);
   });
 });
