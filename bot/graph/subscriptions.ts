@@ -1,4 +1,4 @@
-/** Graph change-notification subscriptions on one event of a user's calendar (`/subscriptions`). */
+/** Graph change-notification subscriptions on a user's calendar events (`/subscriptions`), one per followed event. */
 import { z } from 'zod';
 import { GraphError, type CallOptions } from './tenantDirectory';
 import { parse, type GraphTransport } from './transport';
@@ -28,6 +28,7 @@ export interface GraphSubscription {
 
 export interface NewEventSubscription {
   userId: string;
+  /** The event followed (checked; the subscription covers the user's events, as Graph allows for Outlook). */
   eventId: string;
   /** The bot's `/api/notifications`: change notifications, and lifecycle ones (reauthorizationRequired, subscriptionRemoved, missed). */
   notificationUrl: string;
@@ -63,12 +64,14 @@ export class GraphSubscriptions implements SubscriptionGateway {
       changeType: 'updated,deleted',
       notificationUrl: s.notificationUrl,
       lifecycleNotificationUrl: s.notificationUrl,
-      resource: `users/${encodeURIComponent(s.userId)}/events/${encodeURIComponent(s.eventId)}`,
+      // Graph takes no single event for Outlook (only /users/{id}/events): the caller keeps to its own event by id.
+      resource: `users/${encodeURIComponent(s.userId)}/events`,
       expirationDateTime: askedExpiry(s.now),
       clientState: s.clientState,
       latestSupportedTlsVersion: 'v1_2',
     };
-    const raw = await this.transport.request(tenantId, { method: 'POST', path: '/subscriptions', body }, options);
+    // Immutable ids in the notifications, as the calendar gateway stores them.
+    const raw = await this.transport.request(tenantId, { method: 'POST', path: '/subscriptions', headers: { Prefer: 'IdType="ImmutableId"' }, body }, options);
     return granted(raw);
   }
 

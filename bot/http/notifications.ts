@@ -29,6 +29,7 @@ const notificationSchema = z.looseObject({
   lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']).optional(),
   tenantId: z.string().max(64).optional(),
   resource: z.string().max(2048).optional(),
+  resourceData: z.looseObject({ id: z.string().max(1024).optional() }).nullish(),
 });
 const batchSchema = z.looseObject({ value: z.array(notificationSchema).min(1).max(1000) });
 
@@ -74,7 +75,8 @@ export class NotificationEndpoint {
         this.deps.logger.warn({ requestId, subscriptionId: SUBSCRIPTION_ID.test(n.subscriptionId) ? n.subscriptionId : undefined, reason: known === undefined ? 'unknownSubscription' : 'clientStateMismatch' }, 'change notification dropped');
         continue;
       }
-      const message: OutboxMessage = { type: 'calendarChange', subscriptionId: n.subscriptionId, what };
+      const eventId = n.resourceData?.id;
+      const message: OutboxMessage = { type: 'calendarChange', subscriptionId: n.subscriptionId, what, ...(eventId ? { eventId } : {}) };
       await this.deps.queue.enqueue(message, { delaySeconds: this.deps.settleSeconds ?? SETTLE_SECONDS });
       queued++;
     }

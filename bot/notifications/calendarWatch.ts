@@ -146,6 +146,8 @@ export class CalendarWatch implements MeetingObserver {
         this.deps.logger.info(fields, 'subscription removed by Graph; created again');
         return;
       default:
+        // The subscription covers the admin's calendar: another event's change is not this meeting's.
+        if (message.eventId !== undefined && message.eventId !== record.eventId) return;
         if (request && meeting?.status === 'booked') await this.check(request, meeting);
     }
   }

@@ -52,6 +52,8 @@ export const calendarChangeMessageSchema = z.object({
   type: z.literal('calendarChange'),
   subscriptionId: z.string().regex(SUBSCRIPTION_ID),
   what: z.enum(['updated', 'deleted', 'created', 'reauthorizationRequired', 'subscriptionRemoved', 'missed', 'renewDue']),
+  /** The event a change notification is about (`resourceData.id`): another event of the mailbox is not the meeting's. */
+  eventId: z.string().max(1024).optional(),
 });
 export type CalendarChangeMessage = z.output<typeof calendarChangeMessageSchema>;
 

@@ -80,7 +80,7 @@ describe('POST /api/notifications (Graph change notifications)', function () {
     await drain();
     const response = await post(JSON.stringify(notification(SECRET)));
     assert.equal(response.status, 202);
-    assert.deepEqual(await drain(), [{ type: 'calendarChange', subscriptionId: SUBSCRIPTION, what: 'updated' }]);
+    assert.deepEqual(await drain(), [{ type: 'calendarChange', subscriptionId: SUBSCRIPTION, what: 'updated', eventId: 'AAMkAGI2TG93AAA=' }]);
   });
 
   it('acts on no notification whose clientState is wrong, missing or of an unknown subscription, and logs each without the secret', async () => {

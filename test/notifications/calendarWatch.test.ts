@@ -70,7 +70,8 @@ describe('meetings followed in Outlook: Graph subscriptions on the local tenant 
     const subscriptions = env.tenant.listSubscriptions(TENANTS.contoso);
     assert.equal(subscriptions.length, 1);
     const s = subscriptions[0]!;
-    assert.equal(s.eventId, meeting.eventId);
+    // Graph subscribes Outlook events per mailbox, not per event: the record keeps the meeting's event.
+    assert.equal(s.resource, `users/${USERS.megan}/events`);
     assert.equal(s.userId, USERS.megan);
     assert.equal(s.changeType, 'updated,deleted');
     assert.equal(s.notificationUrl, world.notificationUrl);
@@ -131,6 +132,23 @@ describe('meetings followed in Outlook: Graph subscriptions on the local tenant 
     assert.equal((await stored(request)).start, result.outcome === 'moved' ? result.meeting.start : '');
   });
 
+  it('says nothing when another event of the admin’s calendar changes', async () => {
+    const { request, meeting } = await bookKickoff('FT-WATCH009');
+    world.dispatcher.start();
+    const other = await graph(`/users/${USERS.megan}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'Team lunch', start: { dateTime: '2030-01-07T17:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-01-07T18:00:00', timeZone: 'UTC' } }),
+    });
+    const { id } = (await other.json()) as { id: string };
+    const moved = await graph(`/users/${USERS.megan}/events/${encodeURIComponent(id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Team lunch (moved)' }) });
+    assert.equal(moved.status, 200);
+    await env.tenant.notificationsSettled();
+    await logged((l) => l.msg === 'calendar work done' && l.what === 'updated');
+    assert.deepEqual(env.connector.sent, []);
+    assert.equal((await stored(request)).start, meeting.start);
+  });
+
   it('tells the admin "cancelled in Outlook — book again?" when the event is deleted, and frees the ledger', async () => {
     const { request, meeting } = await bookKickoff('FT-WATCH004');
     world.dispatcher.start();
@@ -182,7 +200,7 @@ describe('meetings followed in Outlook: Graph subscriptions on the local tenant 
     const now = env.tenant.listSubscriptions(TENANTS.contoso);
     assert.equal(now.length, 1);
     assert.notEqual(now[0]!.id, s!.id);
-    assert.equal(now[0]!.eventId, meeting.eventId);
+    assert.equal((await world.watch.record(now[0]!.id))!.eventId, meeting.eventId);
   });
 
   it('deletes the subscription of a meeting that has ended when its check comes', async () => {
