@@ -24,6 +24,7 @@ import { ConversationReferenceStore } from './notifications/conversationReferenc
 import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
+import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
 import { AdapterSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
@@ -32,6 +33,7 @@ import type { LocalWorld } from './localWorld';
 import { FastTrackBot } from './teamsBot';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { errorFields } from './dialogs/errors';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -53,7 +55,7 @@ export interface RunningApp {
 export async function startApp(config: Config, logger: Logger, local?: LocalWorld): Promise<RunningApp> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop failed'));
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: errorFields(error) }, 'stop failed'));
   };
   // Production (no local world) names what is missing before anything starts.
   if (!local && config.storage.kind !== 'azure') throw productionStorageMissing();
@@ -73,7 +75,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     ]);
 
     const renderer = CardRenderer.load();
-    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth) });
+    const directory = new GraphTenantDirectory({ baseUrl: graphBaseUrl, credentials: createCredentialFactory(config.graph.auth), timeoutMs: config.turnBudgetMs });
     const requests = new StorageRequestRepository(storage.documents);
     const references = new ConversationReferenceStore(storage.documents);
     const conversationState = new ConversationState(storage.state);
@@ -84,7 +86,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
 
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
-    const kinds = createNoticeKinds(renderer);
+    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -99,8 +101,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
     });
-    // Observers are added once built (the calendar watch itself needs the booking service).
-    const observers: MeetingObserver[] = [];
+    const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
+    // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
+    const observers: MeetingObserver[] = [reminders];
     const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers });
     const listening: { port?: number } = {};
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);

@@ -6,6 +6,7 @@ export const CONFIG_KEYS = [
   'PORT',
   'HOST',
   'LOG_LEVEL',
+  'TURN_BUDGET_MS',
   'MicrosoftAppId',
   'MicrosoftAppPassword',
   'MicrosoftAppType',
@@ -30,6 +31,7 @@ export const CONFIG_KEYS = [
   'SERVICE_CATALOG_PATH',
   'CENTERS_PATH',
   'PRODUCT_NAMES_PATH',
+  'REMINDER_OFFSETS',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
 ] as const;
@@ -82,6 +84,12 @@ const schema = z.object({
   PORT: port('for example PORT=3978').default(3978),
   HOST: z.string().min(1, 'must not be empty; for example HOST=0.0.0.0').default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  TURN_BUDGET_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds; for example TURN_BUDGET_MS=10000' })
+    .int('must be a whole number of milliseconds; for example TURN_BUDGET_MS=10000')
+    .min(1000, 'must be at least 1000; for example TURN_BUDGET_MS=10000')
+    .max(14000, 'must be at most 14000 (channels wait about 15 s for an answer); for example TURN_BUDGET_MS=10000')
+    .default(10000),
   MicrosoftAppId: z.string().regex(GUID, 'must be the bot\'s Entra app (client) id, a GUID; leave it unset to run locally without auth').optional(),
   MicrosoftAppPassword: z.string().optional(),
   MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).optional(),
@@ -116,6 +124,11 @@ const schema = z.object({
   SERVICE_CATALOG_PATH: z.string().min(1).optional(),
   CENTERS_PATH: z.string().min(1).optional(),
   PRODUCT_NAMES_PATH: z.string().min(1).optional(),
+  REMINDER_OFFSETS: z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
+    .refine((offsets) => offsets.length >= 1 && offsets.length <= 5 && offsets.every((o) => /^[1-9]\d{0,3}[mhd]$/.test(o)), 'must be 1 to 5 comma-separated times before a meeting, each a number and m, h or d; for example REMINDER_OFFSETS=24h,1h')
+    .default(['24h', '1h']),
   OUTBOX_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds; for example OUTBOX_POLL_MS=1000' })
     .int('must be a whole number of milliseconds; for example OUTBOX_POLL_MS=1000')
@@ -141,6 +154,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Longest a Graph call of a turn may take, its retries and Retry-After waits included. */
+  turnBudgetMs: number;
   /** What botbuilder's ConfigurationBotFrameworkAuthentication reads; empty app id = no inbound auth (local only). */
   botAuth: {
     MicrosoftAppId: string;
@@ -167,6 +182,8 @@ export interface Config {
   serviceCatalogPath: string;
   centersPath: string;
   productNamesPath: string;
+  /** Reminders before each meeting (occurrence): how long before, as `24h`, `1h`, `30m`, `2d`. */
+  reminderOffsets: string[];
   /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
   outbox: { pollMs: number; maxAttempts: number };
 }
@@ -232,6 +249,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port: c.PORT,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
+    turnBudgetMs: c.TURN_BUDGET_MS,
     botAuth: {
       MicrosoftAppId: appId,
       MicrosoftAppPassword: c.MicrosoftAppPassword ?? '',
@@ -253,6 +271,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     serviceCatalogPath: dataFile(c.SERVICE_CATALOG_PATH, 'services.json', cwd),
     centersPath: dataFile(c.CENTERS_PATH, 'centers.json', cwd),
     productNamesPath: dataFile(c.PRODUCT_NAMES_PATH, 'products.json', cwd),
+    reminderOffsets: c.REMINDER_OFFSETS,
     outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS },
   };
 }

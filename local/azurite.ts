@@ -11,6 +11,8 @@ export interface AzuriteOptions {
   queuePort: number;
   /** How long to wait for both services to listen. */
   startTimeoutMs?: number;
+  /** Where supervision writes its JSON log lines (exits, restarts); stderr by default. */
+  log?: (line: string) => void;
 }
 
 /** A running Azurite child process on loopback. */
@@ -18,6 +20,11 @@ export interface AzuriteInstance {
   connectionString: string;
   blobPort: number;
   queuePort: number;
+  /** The current child's process id (it changes when Azurite is restarted). */
+  readonly pid: number | undefined;
+  /** How many times Azurite was restarted after exiting unexpectedly. */
+  readonly restarts: number;
+  /** Stops Azurite for good (no restart). */
   stop(): Promise<void>;
 }
 
@@ -32,6 +39,79 @@ export function azuriteConnectionString(blobPort: number, queuePort: number): st
 /** Starts Azurite (blob + queue + table) as a child process and resolves when blob and queue listen. */
 export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInstance> {
   fs.mkdirSync(options.location, { recursive: true });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const first = await spawnAzurite(options);
+  const { ports } = first;
+  let child = first.child;
+  let stopped = false;
+  let restarts = 0;
+  // If this process ends without stop() (an uncaught error, process.exit), Azurite must not outlive
+  // it holding the ports; kill() is synchronous, so it works inside an 'exit' handler.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  /**
+   * Supervision: when Azurite exits without stop(), it is started again on the same ports and data
+   * directory, after a backoff that doubles up to MAX_BACKOFF_MS; the bot's storage clients
+   * reconnect by themselves once the ports answer again.
+   */
+  const supervise = (current: ChildProcess): void => {
+    current.once('exit', (code, signal) => {
+      if (stopped) return;
+      log(JSON.stringify({ level: 'warn', service: 'azurite', pid: current.pid, code, signal, msg: 'azurite exited unexpectedly; restarting' }));
+      void restart(0);
+    });
+  };
+  const restart = async (attempt: number): Promise<void> => {
+    const delay = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
+    await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    if (stopped) return;
+    try {
+      // The new child is the current one from its spawn on: killOnExit and stop() reach it while it starts.
+      const next = await spawnAzurite({ ...options, blobPort: ports.blob, queuePort: ports.queue }, (spawned) => (child = spawned));
+      if (stopped) {
+        await stopChild(next.child);
+        return;
+      }
+      restarts++;
+      log(JSON.stringify({ level: 'info', service: 'azurite', pid: child.pid, attempt: attempt + 1, restarts, msg: 'azurite restarted' }));
+      supervise(child);
+    } catch {
+      if (stopped) return;
+      if (attempt + 1 >= MAX_RESTART_ATTEMPTS) {
+        log(JSON.stringify({ level: 'error', service: 'azurite', attempts: attempt + 1, msg: 'azurite could not be restarted; giving up' }));
+        return;
+      }
+      log(JSON.stringify({ level: 'warn', service: 'azurite', attempt: attempt + 1, msg: 'azurite restart failed; trying again' }));
+      await restart(attempt + 1);
+    }
+  };
+  supervise(child);
+
+  return {
+    connectionString: azuriteConnectionString(ports.blob, ports.queue),
+    blobPort: ports.blob,
+    queuePort: ports.queue,
+    get pid() {
+      return child.pid;
+    },
+    get restarts() {
+      return restarts;
+    },
+    stop: () => {
+      stopped = true;
+      process.off('exit', killOnExit);
+      return stopChild(child);
+    },
+  };
+}
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5000;
+const MAX_RESTART_ATTEMPTS = 30;
+
+/** One Azurite child process, resolved once blob and queue listen (with the ports they listen on). */
+async function spawnAzurite(options: AzuriteOptions, onSpawn?: (child: ChildProcess) => void): Promise<{ child: ChildProcess; ports: { blob: number; queue: number } }> {
   const cli = require.resolve('azurite/dist/src/azurite.js');
   const child = spawn(
     process.execPath,
@@ -49,13 +129,17 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInst
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  onSpawn?.(child);
 
   const ports = await new Promise<{ blob: number; queue: number }>((resolve, reject) => {
     let output = '';
     let blob: number | undefined;
     let queue: number | undefined;
+    let settled = false;
     const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 15000} ms`)), options.startTimeoutMs ?? 15000);
     const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
       reject(new Error(`${error.message}. Azurite said: ${output.trim().slice(-600)}`));
@@ -65,33 +149,23 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInst
       blob ??= match(output, /Blob service is successfully listening at http:\/\/[^:]+:(\d+)/);
       queue ??= match(output, /Queue service is successfully listening at http:\/\/[^:]+:(\d+)/);
       if (blob !== undefined && queue !== undefined) {
+        settled = true;
         clearTimeout(timer);
         child.stdout?.off('data', onData);
+        child.off('exit', onExit);
         resolve({ blob, queue });
       }
     };
+    const onExit = (code: number | null) => fail(new Error(`Azurite exited with code ${code} (is port ${options.blobPort} or ${options.queuePort} in use? set AZURITE_BLOB_PORT/AZURITE_QUEUE_PORT)`));
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => fail(new Error(`Azurite exited with code ${code} (is port ${options.blobPort} or ${options.queuePort} in use? set AZURITE_BLOB_PORT/AZURITE_QUEUE_PORT)`)));
+    child.once('exit', onExit);
     child.once('error', fail);
   });
   // Keep draining output so the child never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
-  // If this process ends without stop() (an uncaught error, process.exit), Azurite must not outlive
-  // it holding the ports; kill() is synchronous, so it works inside an 'exit' handler.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  return {
-    connectionString: azuriteConnectionString(ports.blob, ports.queue),
-    blobPort: ports.blob,
-    queuePort: ports.queue,
-    stop: () => {
-      process.off('exit', killOnExit);
-      return stopChild(child);
-    },
-  };
+  return { child, ports };
 }
 
 function match(text: string, re: RegExp): number | undefined {

@@ -24,6 +24,7 @@ export type CardName =
   | 'slots'
   | 'meeting'
   | 'meetingCancel'
+  | 'reminder'
   | 'calendarChange';
 type JsonObject = { [key: string]: unknown };
 

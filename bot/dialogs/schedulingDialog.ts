@@ -10,7 +10,7 @@ import { CardStep, type CardStepOptions } from './cardStep';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { loadRequest, type PhaseOptions } from './phase';
-import { graphFailureText } from './tenantCheck';
+import { graphCallFailureText, graphFailureText } from './tenantCheck';
 
 export { meetingCard, meetingLines, meetingText } from '../cards/meetingCards';
 
@@ -230,7 +230,7 @@ export class SchedulingDialog extends ComponentDialog {
       // Microsoft 365 failed for a moment: nothing is lost; the same times may be tried again (a retried
       // create has the same transactionId, so it can never make a second meeting).
       this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, err: errorFields(error) }, 'booking failed');
-      await step.context.sendActivity(renderer.text(locale, graphFailureText(error)));
+      await step.context.sendActivity(renderer.text(locale, graphCallFailureText(error)));
       return step.replaceDialog(SchedulingDialog.id, { ...strip(options), offer: picked.offer, ...(picked.token ? { token: picked.token } : {}) });
     }
   }

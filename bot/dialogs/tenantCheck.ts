@@ -3,7 +3,7 @@ import type { TenantAssessment } from '../cards/tenantCheckCard';
 import { evaluateEligibility } from '../domain/eligibility';
 import type { TenantCheck } from '../domain/journey';
 import { servicesForTenant } from '../domain/services';
-import { GraphError } from '../graph/tenantDirectory';
+import { failureClass, failureText } from '../turnErrorHandler';
 import type { JourneyDeps } from './journeyDeps';
 
 export { tenantCheckCard, type TenantAssessment } from '../cards/tenantCheckCard';
@@ -30,6 +30,14 @@ export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules'
 
 /** What to tell the user when Graph fails: no access (consent missing), or try again later. */
 export function graphFailureText(error: unknown): (s: Strings) => string {
-  if (error instanceof GraphError && (error.status === 401 || error.status === 403)) return (s) => s.messages.graphNoAccess;
+  const failure = failureClass(error);
+  // Storage failed rather than Graph: say so (nothing entered is lost).
+  if (failure === 'storage' || failure === 'graphNoAccess') return failureText(failure);
   return (s) => s.messages.graphUnavailable;
+}
+
+/** What to tell the user when a Graph call other than reading the tenant fails (a booking, the admin check). */
+export function graphCallFailureText(error: unknown): (s: Strings) => string {
+  const failure = failureClass(error);
+  return failure === 'other' ? (s) => s.messages.graphUnavailable : failureText(failure);
 }

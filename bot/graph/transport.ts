@@ -175,8 +175,13 @@ export class GraphTransport {
     const stopped = (): GraphError =>
       caller?.aborted ? new GraphError(0, 'Cancelled', 'The caller cancelled the Graph request') : new GraphError(504, 'Timeout', `Graph did not answer within ${this.timeoutMs} ms`);
     const maxWaitMs = this.maxRetryWaitSeconds * 1000;
+    // A Retry-After longer than the longest wait, or than what is left of the call's budget, is not
+    // waited out (the turn would only time out at its end): the throttled answer is thrown at once.
     const retryable = (e: Error): boolean =>
-      e instanceof GraphError && (THROTTLED.has(e.status) || e.code === 'NetworkError') && (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs;
+      e instanceof GraphError &&
+      (THROTTLED.has(e.status) || e.code === 'NetworkError') &&
+      (e.retryAfterSeconds ?? 0) * 1000 <= maxWaitMs &&
+      Date.now() + (e.retryAfterSeconds ?? 0) * 1000 < deadline;
     const retries = retry(handleWhen(retryable), {
       maxAttempts: this.retries,
       backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: 250, maxDelay: maxWaitMs }), deadline),

@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { SUBSCRIPTION_ID, type OutboxMessage } from '../notifications/notice';
+import { SUBSCRIPTION_ID, type WorkMessage } from '../notifications/notice';
 import type { WorkQueue } from '../storage/workQueue';
 import { readJsonBody } from './body';
 import { refusal, type Reply } from './reply';
@@ -76,7 +76,7 @@ export class NotificationEndpoint {
         continue;
       }
       const eventId = n.resourceData?.id;
-      const message: OutboxMessage = { type: 'calendarChange', subscriptionId: n.subscriptionId, what, ...(eventId ? { eventId } : {}) };
+      const message: WorkMessage = { type: 'calendarChange', subscriptionId: n.subscriptionId, what, ...(eventId ? { eventId } : {}) };
       await this.deps.queue.enqueue(message, { delaySeconds: this.deps.settleSeconds ?? SETTLE_SECONDS });
       queued++;
     }

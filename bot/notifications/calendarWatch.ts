@@ -18,7 +18,7 @@ import type { DocumentStore } from '../storage/documentStore';
 import type { RequestRepository } from '../storage/requestRepository';
 import { MAX_VISIBILITY_SECONDS, type WorkQueue } from '../storage/workQueue';
 import { calendarChangeNoticeFor } from './calendarNotices';
-import type { CalendarChangeMessage, OutboxMessage } from './notice';
+import type { CalendarChangeMessage, WorkMessage } from './notice';
 import type { Outbox } from './outbox';
 
 /** One subscription, stored as the ETag document `subscriptions/{subscriptionId}`. */
@@ -200,7 +200,7 @@ export class CalendarWatch implements MeetingObserver {
     const left = Date.parse(record.expirationDateTime) - this.clock().getTime();
     // A short grant (Graph may give less than asked) is renewed halfway, never in a tight loop.
     const due = left - Math.min(this.renewWithinMs, left / 2);
-    const message: OutboxMessage = { type: 'calendarChange', subscriptionId: record.subscriptionId, what: 'renewDue' };
+    const message: WorkMessage = { type: 'calendarChange', subscriptionId: record.subscriptionId, what: 'renewDue' };
     await this.deps.queue.enqueue(message, { delaySeconds: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(due / 1000))) });
   }
 
@@ -214,7 +214,7 @@ export class CalendarWatch implements MeetingObserver {
     const last = occurrencesOf(meeting, meeting.adminTimeZone).at(-1);
     const seconds = Math.ceil((Date.parse(last?.end ?? meeting.end) - this.clock().getTime()) / 1000) + 60;
     if (seconds > MAX_VISIBILITY_SECONDS) return;
-    const message: OutboxMessage = { type: 'calendarChange', subscriptionId: index.value.subscriptionId, what: 'renewDue' };
+    const message: WorkMessage = { type: 'calendarChange', subscriptionId: index.value.subscriptionId, what: 'renewDue' };
     await this.deps.queue.enqueue(message, { delaySeconds: Math.max(0, seconds) });
   }
 

@@ -160,6 +160,12 @@ export class Dispatcher {
       return this.o.queue.complete(item);
     }
 
+    if (!(await this.o.kinds.stillWanted(notice))) {
+      await this.mark(key, claim.etag, { state: 'cancelled', at: now.toISOString() });
+      this.o.logger.info(log, 'outbox notice no longer wanted (its kind says so: a reminder of a moved or cancelled meeting); not sent');
+      return this.o.queue.complete(item);
+    }
+
     const target = targetOfNotice(notice);
     const stored = await this.o.references.get(target);
     if (!stored) {
@@ -191,7 +197,7 @@ export class Dispatcher {
     try {
       await handler.handle(message);
     } catch (error) {
-      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `calendar work failed (${String(errorFields(error).name ?? 'Error')})`);
+      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `calendar work failed (${errorFields(error).class})`);
       const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
       this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'calendar work failed; it will be retried');
       await this.o.queue.release(item, delaySeconds);

@@ -59,8 +59,11 @@ export type CalendarChangeMessage = z.output<typeof calendarChangeMessageSchema>
 
 /** Every message of the work queue. */
 export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema]);
-export type OutboxMessage = z.output<typeof outboxMessageSchema>;
-export type NoticeMessage = z.output<typeof noticeMessageSchema>;
+/** Any message of the work queue. */
+export type WorkMessage = z.output<typeof outboxMessageSchema>;
+/** The queue message of a notice (the outbox's own). */
+export type OutboxMessage = z.output<typeof noticeMessageSchema>;
+export type NoticeMessage = OutboxMessage;
 
 /** Where a notice goes. */
 export function targetOfNotice(notice: Notice): ConversationTarget {
@@ -71,6 +74,11 @@ export function targetOfNotice(notice: Notice): ConversationTarget {
 export interface NoticeKind<P> {
   params: z.ZodType<P>;
   render(renderer: CardRenderer, locale: SupportedLocale, params: P): Partial<Activity>;
+  /**
+   * Asked just before sending: false when the notice is no longer wanted (a reminder of a meeting
+   * that moved or was cancelled meanwhile); it is then marked cancelled and never sent.
+   */
+  stillWanted?(params: P, notice: Notice): Promise<boolean>;
 }
 
 /** A notice that cannot be sent as it is (unknown kind, bad parameters): retrying will not help. */
@@ -96,6 +104,12 @@ export class NoticeKinds {
   /** Throws InvalidNoticeError when the kind is unknown or its parameters do not fit it. */
   check(notice: Pick<Notice, 'kind' | 'params'>): void {
     this.paramsOf(notice);
+  }
+
+  /** Whether the notice is still to be sent (its kind's `stillWanted`; true when the kind has none). */
+  async stillWanted(notice: Notice): Promise<boolean> {
+    const { definition, params } = this.paramsOf(notice);
+    return definition.stillWanted ? definition.stillWanted(params, notice) : true;
   }
 
   /** The message for this notice in a locale (resolved from an untrusted tag). */

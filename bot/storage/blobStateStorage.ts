@@ -1,6 +1,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Storage, StoreItems } from 'botbuilder';
 import { statusOf } from './documentStore';
+import { UNGUARDED, type StorageGuard } from './storageBreaker';
 
 /** A state write lost to a concurrent write of the same key: HTTP 412, as Azure Storage says it. */
 export class StateConflictError extends Error {
@@ -25,7 +26,11 @@ export function isConflict(error: unknown): boolean {
 export class BlobStateStorage implements Storage {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly container: ContainerClient) {}
+  /** `guard` (the storage circuit breaker) runs every request; none by default. */
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly guard: StorageGuard = UNGUARDED,
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     await this.init();
@@ -33,10 +38,12 @@ export class BlobStateStorage implements Storage {
     await Promise.all(
       keys.map(async (key) => {
         try {
-          const response = await this.container.getBlockBlobClient(blobName(key)).download();
-          const chunks: Buffer[] = [];
-          for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
-          items[key] = { ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as object), eTag: response.etag };
+          items[key] = await this.guard.execute(async (abortSignal) => {
+            const response = await this.container.getBlockBlobClient(blobName(key)).download(0, undefined, { abortSignal });
+            const chunks: Buffer[] = [];
+            for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+            return { ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as object), eTag: response.etag };
+          });
         } catch (error) {
           if (statusOf(error) !== 404) throw error;
         }
@@ -52,10 +59,13 @@ export class BlobStateStorage implements Storage {
         const { eTag, ...value } = (item ?? {}) as { eTag?: unknown };
         const body = Buffer.from(JSON.stringify(value), 'utf8');
         try {
-          await this.container.getBlockBlobClient(blobName(key)).upload(body, body.length, {
-            conditions: typeof eTag === 'string' && eTag !== '' && eTag !== '*' ? { ifMatch: eTag } : {},
-            blobHTTPHeaders: { blobContentType: 'application/json' },
-          });
+          await this.guard.execute((abortSignal) =>
+            this.container.getBlockBlobClient(blobName(key)).upload(body, body.length, {
+              conditions: typeof eTag === 'string' && eTag !== '' && eTag !== '*' ? { ifMatch: eTag } : {},
+              blobHTTPHeaders: { blobContentType: 'application/json' },
+              abortSignal,
+            }),
+          );
         } catch (error) {
           if (statusOf(error) === 412) throw new StateConflictError();
           throw error;
@@ -66,11 +76,15 @@ export class BlobStateStorage implements Storage {
 
   async delete(keys: string[]): Promise<void> {
     await this.init();
-    await Promise.all(keys.map((key) => this.container.getBlockBlobClient(blobName(key)).deleteIfExists()));
+    await Promise.all(keys.map((key) => this.guard.execute((abortSignal) => this.container.getBlockBlobClient(blobName(key)).deleteIfExists({ abortSignal }))));
   }
 
   private init(): Promise<unknown> {
-    this.ready ??= this.container.createIfNotExists();
+    // A failed creation (storage down) is not remembered: the next operation tries again.
+    this.ready ??= this.guard.execute((abortSignal) => this.container.createIfNotExists({ abortSignal })).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 }

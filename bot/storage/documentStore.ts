@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { UNGUARDED, type StorageGuard } from './storageBreaker';
 
 /** A stored JSON document and the ETag that identifies this version of it. */
 export interface StoredDocument<T> {
@@ -59,16 +60,22 @@ export class ConcurrencyError extends Error {
 export class BlobDocumentStore implements DocumentStore {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly container: ContainerClient) {}
+  /** `guard` (the storage circuit breaker) runs every request; none by default. */
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly guard: StorageGuard = UNGUARDED,
+  ) {}
 
   async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
     await this.init();
     try {
       // One download gives the body and the ETag of that very version.
-      const response = await this.container.getBlockBlobClient(key).download();
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
-      return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: response.etag ?? '' };
+      return await this.guard.execute(async (abortSignal) => {
+        const response = await this.container.getBlockBlobClient(key).download(0, undefined, { abortSignal });
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+        return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: response.etag ?? '' };
+      });
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
@@ -79,10 +86,13 @@ export class BlobDocumentStore implements DocumentStore {
     await this.init();
     const body = Buffer.from(JSON.stringify(value), 'utf8');
     try {
-      const response = await this.container.getBlockBlobClient(key).upload(body, body.length, {
-        conditions: 'absent' in condition ? { ifNoneMatch: '*' } : { ifMatch: condition.etag },
-        blobHTTPHeaders: { blobContentType: 'application/json' },
-      });
+      const response = await this.guard.execute((abortSignal) =>
+        this.container.getBlockBlobClient(key).upload(body, body.length, {
+          conditions: 'absent' in condition ? { ifNoneMatch: '*' } : { ifMatch: condition.etag },
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+          abortSignal,
+        }),
+      );
       return response.etag;
     } catch (error) {
       // 412: the version changed; 409: the blob exists although "absent" was asked.
@@ -95,7 +105,7 @@ export class BlobDocumentStore implements DocumentStore {
   async delete(key: string, etag?: string): Promise<boolean> {
     await this.init();
     try {
-      await this.container.getBlockBlobClient(key).delete(etag ? { conditions: { ifMatch: etag } } : {});
+      await this.guard.execute((abortSignal) => this.container.getBlockBlobClient(key).delete(etag ? { conditions: { ifMatch: etag }, abortSignal } : { abortSignal }));
       return true;
     } catch (error) {
       const status = statusOf(error);
@@ -105,7 +115,11 @@ export class BlobDocumentStore implements DocumentStore {
   }
 
   private init(): Promise<unknown> {
-    this.ready ??= this.container.createIfNotExists();
+    // A failed creation (storage down) is not remembered: the next operation tries again.
+    this.ready ??= this.guard.execute((abortSignal) => this.container.createIfNotExists({ abortSignal })).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 }

@@ -4,6 +4,7 @@ import type { Storage } from 'botbuilder';
 import { productionStorageMissing, type Config } from '../config';
 import { BlobStateStorage } from './blobStateStorage';
 import { BlobDocumentStore, type DocumentStore } from './documentStore';
+import { StorageBreaker } from './storageBreaker';
 import { QueueWorkQueue, type WorkQueue } from './workQueue';
 
 /** The storage the bot runs on: bot state, its own records, and the durable work queue. */
@@ -42,8 +43,12 @@ export async function createStorage(config: Config['storage'], startLocal?: Star
     connectionString = azurite.connectionString;
     stop = azurite.stop;
   }
-  const state = new BlobStateStorage(new ContainerClient(connectionString, config.stateContainer));
-  const documents = new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer));
+  // One breaker for the blob service: once it is seen down, state and records fail at once (named
+  // to the user) instead of each turn paying the SDK's retries; the SDK's own retries are kept short.
+  const breaker = new StorageBreaker();
+  const blobOptions = { retryOptions: { maxTries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } };
+  const state = new BlobStateStorage(new ContainerClient(connectionString, config.stateContainer, blobOptions), breaker);
+  const documents = new BlobDocumentStore(new ContainerClient(connectionString, config.recordsContainer, blobOptions), breaker);
   const queueClient = new QueueClient(connectionString, config.queueName);
   const poisonClient = new QueueClient(connectionString, poisonQueueName(config.queueName));
   try {

@@ -535,7 +535,7 @@ describe('a turn that fails', () => {
     });
     const failed = log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'turn failed');
     assert.ok(failed, log.lines.join('\n'));
-    assert.deepEqual(failed.err, { name: 'GraphError', code: 'ErrorAccessDenied' });
+    assert.deepEqual(failed.err, { class: 'GraphError', code: 'ErrorAccessDenied' });
     assert.doesNotMatch(log.lines.join('\n'), /secret project|at .*\.(js|ts):\d+|stack/);
   });
 });
