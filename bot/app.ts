@@ -5,7 +5,7 @@ import {
 } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { BookingService } from './booking/bookingService';
+import { BookingService, type MeetingObserver } from './booking/bookingService';
 import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
 import { productionGraphMissing, productionStorageMissing, type Config } from './config';
@@ -17,7 +17,9 @@ import { createCredentialFactory } from './graph/credentials';
 import { GraphTenantDirectory } from './graph/graphTenantDirectory';
 import { ReadinessProbe } from './health';
 import { FrontDoorAdapter } from './http/adapter';
+import { NotificationEndpoint } from './http/notifications';
 import type { Logger } from './logger';
+import { CalendarWatch } from './notifications/calendarWatch';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
 import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
@@ -97,9 +99,16 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       clock,
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
+      calendarChanges: { handle: (message) => calendarWatch.handle(message) },
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
-    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers: [reminders] });
+    // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
+    const observers: MeetingObserver[] = [reminders];
+    const booking = new BookingService({ directory, ledger: new BookingLedger(storage.documents, clock), centers, requests, clock, observers });
+    const listening: { port?: number } = {};
+    const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
+    const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
+    observers.push(calendarWatch);
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -124,11 +133,13 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       bot,
       logger,
       version: packageVersion(),
+      notifications: new NotificationEndpoint({ queue: storage.queue, logger, clientStateOf: async (id) => (await calendarWatch.record(id))?.clientState }),
       readiness: new ReadinessProbe({ version: packageVersion(), checks: { storage: () => storage.ping(), graph: (signal) => directory.ping(signal) } }),
     });
     dispatcher.start();
     stops.push(() => dispatcher.stop());
     const port = await server.listen(config.port, config.host);
+    listening.port = port;
     // The server stops first (running turns finish), then the dispatcher (its batch finishes), then storage.
     stops.push(() => server.close());
     return { port, graphBaseUrl, storageKind: storage.kind, outbox, stop: stopAll };

@@ -24,6 +24,7 @@ export const CONFIG_KEYS = [
   'GRAPH_CLIENT_SECRET',
   'GRAPH_CERTIFICATE_PATH',
   'GRAPH_MANAGED_IDENTITY_CLIENT_ID',
+  'NOTIFICATION_URL',
   'LOCAL_TENANT_PORT',
   'ADMIN_ROLE_TEMPLATE_IDS',
   'ELIGIBILITY_RULES_PATH',
@@ -110,6 +111,9 @@ const schema = z.object({
   GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_CERTIFICATE_PATH: z.string().min(1).optional(),
   GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.string().regex(GUID, 'must be the user-assigned identity\'s client id (GUID)').optional(),
+  NOTIFICATION_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the absolute URL of the bot\'s /api/notifications; for example NOTIFICATION_URL=https://bot.example.com/api/notifications' })
+    .optional(),
   LOCAL_TENANT_PORT: port('for example LOCAL_TENANT_PORT=3979').default(3979),
   ADMIN_ROLE_TEMPLATE_IDS: z
     .string()
@@ -167,6 +171,8 @@ export interface Config {
     baseUrl: string | undefined;
     auth: GraphAuth;
     localTenantPort: number;
+    /** Where Graph posts change notifications of calendar subscriptions; undefined = `http://127.0.0.1:{port}/api/notifications` (local). */
+    notificationUrl: string | undefined;
   };
   dataDir: string;
   /** Directory roles (template ids, lower case) whose holders may request FastTrack help. */
@@ -257,6 +263,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       baseUrl: c.GRAPH_BASE_URL ?? (auth.kind === 'local' ? undefined : 'https://graph.microsoft.com'),
       auth,
       localTenantPort: c.LOCAL_TENANT_PORT,
+      notificationUrl: c.NOTIFICATION_URL,
     },
     dataDir,
     adminRoleTemplateIds: c.ADMIN_ROLE_TEMPLATE_IDS,

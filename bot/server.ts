@@ -4,6 +4,7 @@ import * as restify from 'restify';
 import { errorFields } from './dialogs/errors';
 import type { FrontDoorAdapter } from './http/adapter';
 import { FrontDoor } from './http/frontDoor';
+import type { NotificationEndpoint, NotificationReply } from './http/notifications';
 import { refusal, type Reply } from './http/reply';
 import type { ReadinessProbe } from './health';
 import type { Logger } from './logger';
@@ -14,6 +15,8 @@ export interface ServerDeps {
   readiness: ReadinessProbe;
   version: string;
   logger: Logger;
+  /** Graph's change notifications (`POST /api/notifications`); the route is absent without it. */
+  notifications?: NotificationEndpoint;
 }
 
 /**
@@ -51,6 +54,28 @@ export class BotServer {
         this.running.delete(handled);
       }
     });
+
+    const notifications = deps.notifications;
+    if (notifications) {
+      this.server.post('/api/notifications', async (req, res) => {
+        const handled = notifications.handle(req, req.id()).catch((error: unknown): NotificationReply => {
+          deps.logger.error({ requestId: req.id(), err: errorFields(error) }, 'change notifications not handled');
+          return refusal(500);
+        });
+        this.running.add(handled);
+        try {
+          const reply = await handled;
+          if ('text' in reply) {
+            // The validation handshake: the token exactly as sent, in text/plain.
+            res.sendRaw(200, reply.text, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(reply.text)), 'x-content-type-options': 'nosniff' });
+          } else {
+            send(res, reply);
+          }
+        } finally {
+          this.running.delete(handled);
+        }
+      });
+    }
 
     // Liveness: the event loop answered. No external call, so a slow Graph never restarts a healthy instance.
     this.server.get('/healthz', async (_req, res) => {

@@ -221,6 +221,10 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
           name: 'GRAPH_CLIENT_SECRET'
           value: graphSecretSetting
         }
+        {
+          name: 'NOTIFICATION_URL'
+          value: 'https://${webAppName}.azurewebsites.net/api/notifications'
+        }
       ]
     }
   }

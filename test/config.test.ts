@@ -43,6 +43,12 @@ describe('configuration', () => {
     assert.match(error.message, /^MicrosoftAppType must be one of SingleTenant, UserAssignedMSI, MultiTenant/);
   });
 
+  it('takes the public notification URL for Graph, and refuses one that is not http(s)', () => {
+    assert.equal(loadConfig({}).graph.notificationUrl, undefined, 'the local default follows the bound port');
+    assert.equal(loadConfig({ NOTIFICATION_URL: 'https://bot.example.com/api/notifications' }).graph.notificationUrl, 'https://bot.example.com/api/notifications');
+    assert.equal(errorFor({ NOTIFICATION_URL: 'ftp://bot.example.com/api/notifications' }).key, 'NOTIFICATION_URL');
+  });
+
   it('rejects a port that is not a number, with an example', () => {
     const error = errorFor({ PORT: 'eighty' });
     assert.equal(error.key, 'PORT');

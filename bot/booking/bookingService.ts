@@ -63,6 +63,9 @@ export interface BookingServiceDeps {
   observers?: MeetingObserver[];
 }
 
+/** The cancellation reason of a meeting the admin deleted in Outlook. */
+export const CANCELLED_IN_OUTLOOK = 'cancelledInOutlook';
+
 const HORIZON_DAYS = 21;
 /** How long a hold is kept when a create's outcome is not known (a timeout): until it is settled. */
 const UNKNOWN_OUTCOME_HOLD_MS = 24 * 3_600_000;
@@ -297,6 +300,60 @@ export class BookingService {
       const kickoffLeft = meetings.some((m) => m.kind === 'kickoff' && m.status === 'booked');
       return withEvent({ ...r, meetings, stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage }, 'meetingCancelled', at);
     });
+    await this.notify({ type: 'cancelled', request: stored, meeting: cancelled });
+    return { meeting: cancelled, request: stored };
+  }
+
+  /**
+   * The admin moved the meeting in Outlook (a change notification, the event read again): records
+   * the event's times, moves the person's holds with it (kept on the old times when the new ones are
+   * taken: the calendar is what the admin sees, the clash is for FastTrack to sort out), and tells the
+   * observers. Undefined when the request does not hold the meeting as booked at other times any more.
+   */
+  async movedOutside(request: OnboardingRequest, meeting: Meeting, event: Pick<CalendarEvent, 'start' | 'end'>): Promise<{ meeting: Meeting; request: OnboardingRequest; held: boolean } | undefined> {
+    const { center } = this.personOf(meeting.person.id);
+    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
+    const ledgerPerson = { id: meeting.person.id, timeZone: center.timeZone };
+    const times = occurrencesOf({ start: event.start, end: event.end, recurrence: meeting.recurrence }, meeting.adminTimeZone);
+    const held = (await this.deps.ledger.reserveAll(ledgerPerson, times, owner)) !== 'taken';
+    if (held) {
+      await this.deps.ledger.confirmAll(ledgerPerson, times, owner, meeting.eventId);
+      await this.deps.ledger.releaseAll(ledgerPerson, occurrencesOf(meeting, meeting.adminTimeZone), owner);
+    }
+    const at = this.deps.clock();
+    let moved: Meeting | undefined;
+    const stored = await this.changeRequest(request, (r) => {
+      const current = r.meetings?.find((m) => m.eventId === meeting.eventId && m.status === 'booked');
+      if (!current || (current.start === event.start && current.end === event.end)) return (moved = undefined);
+      moved = { ...current, start: event.start, end: event.end, history: [...current.history, { at: at.toISOString(), event: 'movedByAdmin' as const, start: event.start, end: event.end }].slice(-20) };
+      const next = moved;
+      return withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? next : m)) }, 'meetingMoved', at);
+    });
+    if (!moved) return undefined;
+    await this.notify({ type: 'moved', request: stored, meeting: moved, previous: meeting });
+    return { meeting: moved, request: stored, held };
+  }
+
+  /**
+   * The admin deleted the meeting in Outlook: frees every occurrence in the ledger and records the
+   * cancellation (the event is gone already). Undefined when the request holds no such booked meeting.
+   */
+  async cancelledOutside(request: OnboardingRequest, meeting: Meeting): Promise<{ meeting: Meeting; request: OnboardingRequest } | undefined> {
+    const { center } = this.personOf(meeting.person.id);
+    const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
+    await this.deps.ledger.releaseAll({ id: meeting.person.id, timeZone: center.timeZone }, occurrencesOf(meeting, meeting.adminTimeZone), owner);
+    const at = this.deps.clock();
+    let cancelled: Meeting | undefined;
+    const stored = await this.changeRequest(request, (r) => {
+      const current = r.meetings?.find((m) => m.eventId === meeting.eventId && m.status === 'booked');
+      if (!current) return (cancelled = undefined);
+      const done: Meeting = { ...current, status: 'cancelled', cancelledReason: CANCELLED_IN_OUTLOOK, history: [...current.history, { at: at.toISOString(), event: 'cancelledByAdmin' as const }].slice(-20) };
+      cancelled = done;
+      const meetings = (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? done : m));
+      const kickoffLeft = meetings.some((m) => m.kind === 'kickoff' && m.status === 'booked');
+      return withEvent({ ...r, meetings, stage: r.stage === 'scheduled' && !kickoffLeft ? 'awaitingScheduling' : r.stage }, 'meetingCancelled', at);
+    });
+    if (!cancelled) return undefined;
     await this.notify({ type: 'cancelled', request: stored, meeting: cancelled });
     return { meeting: cancelled, request: stored };
   }

@@ -24,7 +24,8 @@ export type CardName =
   | 'slots'
   | 'meeting'
   | 'meetingCancel'
-  | 'reminder';
+  | 'reminder'
+  | 'calendarChange';
 type JsonObject = { [key: string]: unknown };
 
 /** Where the card templates and locale tables live, relative to this file. */

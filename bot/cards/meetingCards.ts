@@ -48,7 +48,7 @@ export function meetingLines(renderer: CardRenderer, locale: string | undefined,
     if (m.status === 'cancelled') {
       // Stored as `reasonId` or `reasonId: what the admin wrote`; the id is shown in the reader's language.
       const [id = '', ...rest] = (m.cancelledReason ?? '').split(': ');
-      const named = (s.meetingCancel.reasons as Record<string, string>)[id];
+      const named = id === 'cancelledInOutlook' ? s.calendarChanges.cancelledReason : (s.meetingCancel.reasons as Record<string, string>)[id];
       return renderer.text(locale, (t) => t.meeting.statusCancelled, { kind, reason: named ? [named, ...rest].join(': ') : (m.cancelledReason ?? '') });
     }
     const d = describeSlot(m, m.adminTimeZone, m.centerTimeZone, renderer.resolve(locale));

@@ -1,6 +1,7 @@
 import type { CalendarEvent, DirectoryPerson, NewEvent, TenantProfile, UserProfile } from '../domain/tenant';
 import { GraphCalendar } from './calendar';
 import { GraphDirectory } from './directory';
+import { GraphSubscriptions, type GraphSubscription, type NewEventSubscription, type SubscriptionGateway } from './subscriptions';
 import type { CallOptions, EventPatch, ScheduleResult, TenantDirectory } from './tenantDirectory';
 import { GraphTransport, type GraphTransportOptions } from './transport';
 
@@ -10,15 +11,17 @@ export type GraphTenantDirectoryOptions = GraphTransportOptions;
  * The Graph gateway: the directory and the calendars of customer tenants over one transport
  * (one SDK client and one timeout ⟶ retry ⟶ circuit breaker policy per tenant).
  */
-export class GraphTenantDirectory implements TenantDirectory {
+export class GraphTenantDirectory implements TenantDirectory, SubscriptionGateway {
   private readonly transport: GraphTransport;
   private readonly directory: GraphDirectory;
   private readonly calendar: GraphCalendar;
+  private readonly subscriptions: GraphSubscriptions;
 
   constructor(options: GraphTenantDirectoryOptions) {
     this.transport = new GraphTransport(options);
     this.directory = new GraphDirectory(this.transport);
     this.calendar = new GraphCalendar(this.transport);
+    this.subscriptions = new GraphSubscriptions(this.transport);
   }
 
   getTenantProfile(tenantId: string): Promise<TenantProfile> {
@@ -55,6 +58,18 @@ export class GraphTenantDirectory implements TenantDirectory {
 
   getEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<CalendarEvent | undefined> {
     return this.calendar.getEvent(tenantId, userId, eventId, options);
+  }
+
+  createSubscription(tenantId: string, subscription: NewEventSubscription, options?: CallOptions): Promise<GraphSubscription> {
+    return this.subscriptions.createSubscription(tenantId, subscription, options);
+  }
+
+  renewSubscription(tenantId: string, subscriptionId: string, now: Date, options?: CallOptions): Promise<GraphSubscription> {
+    return this.subscriptions.renewSubscription(tenantId, subscriptionId, now, options);
+  }
+
+  deleteSubscription(tenantId: string, subscriptionId: string, options?: CallOptions): Promise<void> {
+    return this.subscriptions.deleteSubscription(tenantId, subscriptionId, options);
   }
 
   ping(signal?: AbortSignal): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { statusOf, type DocumentStore, type StoredDocument } from '../storage/documentStore';
 import type { WorkItem, WorkQueue } from '../storage/workQueue';
 import type { ConversationReferenceStore } from './conversationReferences';
-import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type Notice, type NoticeKinds, type OutboxMessage } from './notice';
+import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type CalendarChangeMessage, type Notice, type NoticeKinds, type NoticeMessage } from './notice';
 import { delayUntil, FINAL_STATES, noticeKey, type NoticeRecord } from './outbox';
 import type { ProactiveSender } from './sender';
 
@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   leaseSeconds?: number;
   /** Wait before the next try after a failed send (s), by the attempt that failed (1, 2, …). */
   retryDelaySeconds?: (attempt: number) => number;
+  /** Handles the queue's calendar work (bot/notifications/calendarWatch.ts); such messages are poisoned without it. */
+  calendarChanges?: { handle(message: CalendarChangeMessage): Promise<void> };
 }
 
 type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMessage: boolean } | { final: NoticeRecord['state'] };
@@ -43,7 +45,7 @@ type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMes
  * few milliseconds and is chosen over the alternative (treating it as sent, and maybe losing it).
  */
 export class Dispatcher {
-  private readonly o: Required<Omit<DispatcherOptions, 'clock'>> & { clock: () => Date };
+  private readonly o: Required<Omit<DispatcherOptions, 'clock' | 'calendarChanges'>> & Pick<DispatcherOptions, 'calendarChanges'> & { clock: () => Date };
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -115,6 +117,7 @@ export class Dispatcher {
   private async handle(item: WorkItem<unknown>): Promise<void> {
     const parsed = outboxMessageSchema.safeParse(item.body);
     if (!parsed.success) return this.poison(item, 'malformed', undefined, parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', '));
+    if (parsed.data.type === 'calendarChange') return this.calendarWork(item, parsed.data);
     const notice = parsed.data.notice;
     try {
       this.o.kinds.check(notice);
@@ -135,7 +138,7 @@ export class Dispatcher {
     if (wait > 0) {
       // Received early: it waited the queue's longest delay (7 days) and has more to wait. Queued
       // again for the rest, then this copy is deleted (a crash between leaves two; the id dedupes).
-      await this.o.queue.enqueue(parsed.data satisfies OutboxMessage, { delaySeconds: wait });
+      await this.o.queue.enqueue(parsed.data satisfies NoticeMessage, { delaySeconds: wait });
       await this.o.queue.complete(item);
       this.o.logger.info({ ...log, delaySeconds: wait }, 'outbox notice not due yet; queued again for the rest of its delay');
       return;
@@ -179,6 +182,28 @@ export class Dispatcher {
     }
     await this.mark(key, claim.etag, { state: 'sent', attempts: claim.attempts, at: this.o.clock().toISOString() });
     this.o.logger.info({ ...log, attempts: claim.attempts }, 'outbox notice delivered');
+    await this.o.queue.complete(item);
+  }
+
+  /**
+   * Calendar work (a change Graph told of, a renewal due): idempotent, so a redelivered copy does no
+   * harm. A failure is retried later, then poisoned like a notice that keeps failing.
+   */
+  private async calendarWork(item: WorkItem<unknown>, message: CalendarChangeMessage): Promise<void> {
+    const log = { subscriptionId: message.subscriptionId, what: message.what, messageId: item.messageId, dequeueCount: item.dequeueCount };
+    const handler = this.o.calendarChanges;
+    if (!handler) return this.poison(item, 'malformed', undefined, 'calendar work without a calendar watch');
+    if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
+    try {
+      await handler.handle(message);
+    } catch (error) {
+      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `calendar work failed (${errorFields(error).class})`);
+      const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
+      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'calendar work failed; it will be retried');
+      await this.o.queue.release(item, delaySeconds);
+      return;
+    }
+    this.o.logger.debug(log, 'calendar work done');
     await this.o.queue.complete(item);
   }
 

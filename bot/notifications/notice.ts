@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { SupportedLocale } from '../domain/locale';
+import { calendarChangeNotice } from './calendarNotices';
 import type { ConversationTarget } from './conversationReferences';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,9 +39,31 @@ export type Notice = z.output<typeof noticeSchema>;
 /** What a caller gives the outbox (ids in any case; `notBefore` is an option of `enqueue`). */
 export type NoticeInput = Omit<z.input<typeof noticeSchema>, 'notBefore'>;
 
-/** The queue message: a notice in an envelope with a type, so other work can share the queue later. */
-export const outboxMessageSchema = z.object({ type: z.literal('notice'), notice: noticeSchema });
-export type OutboxMessage = z.output<typeof outboxMessageSchema>;
+/** The queue message of a notice: a notice in an envelope with a type, so other work shares the queue. */
+export const noticeMessageSchema = z.object({ type: z.literal('notice'), notice: noticeSchema });
+
+/** Graph subscription ids are GUIDs (letters, digits and '-'). */
+export const SUBSCRIPTION_ID = /^[A-Za-z0-9-]{1,128}$/;
+/**
+ * Work about a meeting's calendar subscription, queued by `/api/notifications` (Graph said the event
+ * changed, or something about the subscription) or by the subscription itself (`renewDue`).
+ */
+export const calendarChangeMessageSchema = z.object({
+  type: z.literal('calendarChange'),
+  subscriptionId: z.string().regex(SUBSCRIPTION_ID),
+  what: z.enum(['updated', 'deleted', 'created', 'reauthorizationRequired', 'subscriptionRemoved', 'missed', 'renewDue']),
+  /** The event a change notification is about (`resourceData.id`): another event of the mailbox is not the meeting's. */
+  eventId: z.string().max(1024).optional(),
+});
+export type CalendarChangeMessage = z.output<typeof calendarChangeMessageSchema>;
+
+/** Every message of the work queue. */
+export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema]);
+/** Any message of the work queue. */
+export type WorkMessage = z.output<typeof outboxMessageSchema>;
+/** The queue message of a notice (the outbox's own). */
+export type OutboxMessage = z.output<typeof noticeMessageSchema>;
+export type NoticeMessage = OutboxMessage;
 
 /** Where a notice goes. */
 export function targetOfNotice(notice: Notice): ConversationTarget {
@@ -121,5 +144,5 @@ export function textNotice(renderer: CardRenderer): NoticeKind<{ key: string; va
 
 /** The notice kinds the bot knows. */
 export function createNoticeKinds(renderer: CardRenderer): NoticeKinds {
-  return new NoticeKinds(renderer).register('text', textNotice(renderer));
+  return new NoticeKinds(renderer).register('text', textNotice(renderer)).register('calendarChange', calendarChangeNotice());
 }

@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultTable, faultFromJson, type FaultOutcome, type FaultSpec } from './faults';
 import { graphError, routeGraphRequest, type GraphResult } from './graphRoutes';
+import { LocalSubscriptions, type LifecycleEvent, type LocalSubscription } from './subscriptions';
 import { defaultSeed, type LocalTenantSeed, type SeedTenant } from './seed';
 
 export type { FaultSpec } from './faults';
@@ -75,10 +76,13 @@ export class LocalTenantServer {
   private server?: http.Server;
   private root?: string;
   private stopping = new AbortController();
+  /** Change-notification subscriptions (`/subscriptions`) of every tenant. */
+  private readonly subscriptions: LocalSubscriptions;
 
   constructor(options: LocalTenantServerOptions = {}) {
     this.seed = structuredClone(options.seed ?? defaultSeed());
     this.log = options.log;
+    this.subscriptions = new LocalSubscriptions(options.log);
     if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize >= 1)) {
       throw new TypeError('pageSize must be an integer >= 1');
     }
@@ -162,8 +166,29 @@ export class LocalTenantServer {
     return this.recorded.filter((r) => !r.viaBatch && (tenant === undefined || r.tenantId.toLowerCase() === tenant)).length;
   }
 
-  /** Restores the seeded data and clears faults and recorded requests. */
+  /** The subscriptions of one tenant (or all), as stored. */
+  listSubscriptions(tenantId?: string): LocalSubscription[] {
+    return this.subscriptions.list(tenantId);
+  }
+
+  /** Sends a lifecycle notification for a subscription, as Graph would; false when it is unknown. */
+  sendLifecycleNotification(subscriptionId: string, event: LifecycleEvent): boolean {
+    return this.subscriptions.lifecycle(subscriptionId, event);
+  }
+
+  /** Every change and lifecycle notification posted so far, with the status it got. */
+  get notificationDeliveries(): readonly { subscriptionId: string; kind: string; what: string; status: number }[] {
+    return [...this.subscriptions.deliveries];
+  }
+
+  /** Resolves when every notification posted so far has been answered. */
+  notificationsSettled(): Promise<void> {
+    return this.subscriptions.settled();
+  }
+
+  /** Restores the seeded data and clears faults, recorded requests and subscriptions. */
   reset(): void {
+    this.subscriptions.reset();
     this.resetData();
     this.clearFaults();
     this.clearRequests();
@@ -250,6 +275,8 @@ export class LocalTenantServer {
         const serviceRoot = `${this.origin(req)}/tenants/${state.id}/v1.0`;
         if (isBatch) {
           result = method === 'POST' ? await this.batch(state, serviceRoot, body, batchId!, ids) : graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', { Allow: 'POST' });
+        } else if (graphSegments[0]?.toLowerCase() === 'subscriptions' && !parsed.error) {
+          result = await this.subscriptions.handle(state.id, state.tenant, method, graphSegments, parsed.value, serviceRoot);
         } else {
           result = parsed.error
             ? parsed.error
@@ -267,6 +294,7 @@ export class LocalTenantServer {
         }
       }
     }
+    this.eventWritten(tenantId, method, graphSegments, result);
     // The work is done, but the client hears an error (e.g. a 504 from a gateway on the way back).
     if (fault?.afterHandler) result = fault.result;
     this.send(res, result, ids);
@@ -283,6 +311,18 @@ export class LocalTenantServer {
     if (!outcome.answer) return undefined;
     const { status, code, message, retryAfterSeconds, afterHandler } = outcome.answer;
     return { result: graphError(status, code, message, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : undefined), afterHandler };
+  }
+
+  /** A PATCH or DELETE of an event that succeeded: its subscriptions are notified (after the answer is on its way). */
+  private eventWritten(tenantId: string, method: string, segments: string[], result: GraphResult): void {
+    if ((method !== 'PATCH' && method !== 'DELETE') || result.status >= 300) return;
+    const calendar = segments[2]?.toLowerCase() === 'calendar' ? 1 : 0;
+    if (segments.length !== 4 + calendar || segments[0]?.toLowerCase() !== 'users' || segments[2 + calendar]?.toLowerCase() !== 'events') return;
+    const state = this.tenants.get(tenantId.toLowerCase());
+    if (!state) return;
+    const userKey = segments[1]!;
+    const eventId = segments[3 + calendar]!;
+    setImmediate(() => this.subscriptions.eventChanged(state.id, state.tenant, userKey, eventId, method === 'DELETE' ? 'deleted' : 'updated'));
   }
 
   // ---- JSON batching ----
@@ -397,6 +437,14 @@ export class LocalTenantServer {
       case 'POST reset':
         this.reset();
         return done();
+      case 'GET subscriptions':
+        return json(200, { value: this.subscriptions.list(query.get('tenantId') ?? undefined), deliveries: this.subscriptions.deliveries });
+      case 'POST subscriptions/lifecycle': {
+        const id = query.get('subscriptionId') ?? '';
+        const event = query.get('event');
+        if (event !== 'reauthorizationRequired' && event !== 'subscriptionRemoved' && event !== 'missed') return this.send(res, graphError(400, 'BadRequest', 'event must be reauthorizationRequired, subscriptionRemoved or missed'), ids);
+        return this.subscriptions.lifecycle(id, event) ? done() : this.send(res, graphError(404, 'ResourceNotFound', 'No such subscription'), ids);
+      }
       case 'GET tenants':
         return json(200, {
           value: [...this.tenants.values()].map(({ id, tenant }) => ({

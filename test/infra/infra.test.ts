@@ -23,6 +23,7 @@ const DEPLOYMENT_VALUES: Record<string, string> = {
   'environment().suffixes.storage': 'core.windows.net',
   graphClientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
   graphSecretSetting: 'sample-graph-secret',
+  webAppName: 'fasttrack-bot-abc123',
 };
 
 /** Evaluates the simple expressions app settings use: literals, params, `resource.name`, interpolation. */
@@ -51,6 +52,10 @@ describe('infra (Bicep)', () => {
       const known = new Set<string>(CONFIG_KEYS);
       assert.ok(settings.length > 0, 'no appSettings found in main.bicep');
       for (const { name } of settings) assert.ok(known.has(name), `app setting ${name} is not read by bot/config.ts`);
+    });
+
+    it("give Graph the web app's public https /api/notifications for calendar change notifications", () => {
+      assert.equal(evaluate(setting('NOTIFICATION_URL')!.value), 'https://fasttrack-bot-abc123.azurewebsites.net/api/notifications');
     });
 
     it('set each key only once', () => {
