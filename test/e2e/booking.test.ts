@@ -72,6 +72,37 @@ describe('e2e: booking the onboarding meeting in the Agents Playground', functio
     assert.equal(utc(moved[0]!.start.dateTime), (await s.openRequest(TENANTS.contoso))?.meetings?.[0]?.start);
   });
 
+  it('tells the admin in the chat when the booked meeting is moved in Outlook, and when it is deleted there, offering to book again', async () => {
+    s = await session();
+    chat = await openChat(s.playground.url);
+    await chat.waitForCard('Welcome to FastTrack onboarding');
+    await chat.clickButton('Request help');
+    await answerCoreToForm(chat);
+    await chat.waitForCard('Book your onboarding kickoff');
+    await chat.selectChoice('slot', '0');
+    await chat.clickButton('Book this time');
+    await chat.waitForCard('Kickoff booked');
+    const [event] = await fastTrackEvents(s.graph(TENANTS.contoso), USERS.megan);
+    assert.ok(event, 'the kickoff is on her calendar');
+    const eventUrl = `${s.graph(TENANTS.contoso)}/users/${USERS.megan}/events/${event.id}`;
+
+    // "Outlook": the admin drags the meeting one day later, through the local tenant's Graph API.
+    const start = new Date(Date.parse(utc(event.start.dateTime)) + 24 * 3_600_000);
+    const end = new Date(start.getTime() + 3_600_000);
+    const at = (d: Date) => ({ dateTime: d.toISOString().slice(0, 19), timeZone: 'UTC' });
+    const patched = await fetch(eventUrl, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: at(start), end: at(end) }) });
+    assert.equal(patched.status, 200);
+    const moved = await chat.waitForCard('Your onboarding meeting moved', { timeout: 60_000 });
+    assert.match(await moved.innerText(), /(PST|PDT)/, 'the new time, in her zone');
+    assert.equal((await s.openRequest(TENANTS.contoso))?.meetings?.[0]?.start, start.toISOString(), 'the request follows the calendar');
+
+    const deleted = await fetch(eventUrl, { method: 'DELETE' });
+    assert.equal(deleted.status, 204);
+    const cancelled = await chat.waitForCard('Your meeting was cancelled in Outlook', { timeout: 60_000 });
+    assert.match(await cancelled.innerText(), /Book again/);
+    assert.equal((await s.openRequest(TENANTS.contoso))?.meetings?.[0]?.status, 'cancelled');
+  });
+
   it('books a Chinese-speaking admin in Asia, in Chinese, with a FastTrack person who speaks Chinese', async () => {
     s = await session();
     api = await PlaygroundApi.connect(s.playground.url);
