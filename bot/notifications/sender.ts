@@ -78,6 +78,8 @@ export interface LimitedSenderOptions {
   maxAttempts?: number;
   /** First backoff without a Retry-After (ms; jittered, doubling; default 500). */
   initialDelayMs?: number;
+  /** How long an idle conversation's limiters are kept (ms); at least twice the longest window (the default adds a minute). */
+  idleMs?: number;
   /** Longest wait before a retry: a longer Retry-After is not waited for, the error is thrown (default 60 s). */
   maxWaitMs?: number;
 }
@@ -126,7 +128,7 @@ export class LimitedSender implements ProactiveSender {
     if (this.windows.length === 0) throw new Error('at least one conversation window is needed');
     const longest = Math.max(...this.windows.map((w) => w.windowMs));
     const [first, ...rest] = this.windows;
-    this.conversations = new Bottleneck.Group({ reservoir: first!.count, timeout: 2 * longest + 60_000 });
+    this.conversations = new Bottleneck.Group({ reservoir: first!.count, timeout: Math.max(2 * longest, options.idleMs ?? 2 * longest + 60_000) });
     this.conversations.on('created', (head: Bottleneck) => {
       giveBackAfter(head, first!.windowMs);
       const links = rest.map((w) => giveBackAfter(new Bottleneck({ reservoir: w.count }), w.windowMs));
@@ -142,7 +144,10 @@ export class LimitedSender implements ProactiveSender {
     });
     const tenantWindowMs = options.tenantWindowMs ?? 1000;
     this.tenants = new Bottleneck.Group({ reservoir: options.tenantPerSecond ?? 50, timeout: Math.max(60_000, 4 * tenantWindowMs) });
-    this.tenants.on('created', (limiter: Bottleneck) => void giveBackAfter(limiter, tenantWindowMs));
+    this.tenants.on('created', (limiter: Bottleneck) => {
+      giveBackAfter(limiter, tenantWindowMs);
+      limiter.on('error', () => undefined);
+    });
 
     const maxWaitMs = options.maxWaitMs ?? 60_000;
     this.policy = retry(
