@@ -3,6 +3,7 @@ import { Template } from 'adaptivecards-templating';
 import { CardRenderer } from '../bot/cards/cardRenderer';
 import { CARD_DATA } from '../test/fixtures/cardData';
 import { benchBooking } from './booking';
+import { benchFanOut, formatFanOut } from './fanOut';
 import { benchSlots } from './slots';
 
 /** Median and p99 of a list of durations in ms. */
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
   // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
   const booking = await benchBooking();
   console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
+  // Proactive fan-out: 10,000 notices to 10,000 conversations through the limited sender, at the
+  // default per-tenant ceiling (50/s, so about 200 s; FANOUT_COUNT and FANOUT_TENANT_RATE change it).
+  console.log(formatFanOut(await benchFanOut(Number(process.env.FANOUT_COUNT ?? 10_000), Number(process.env.FANOUT_TENANT_RATE ?? 50))));
 }
 
 void main();
