@@ -74,13 +74,16 @@ export interface LimitedSenderOptions {
   tenantPerSecond?: number;
   /** Length of the tenant window (default 1000 ms). */
   tenantWindowMs?: number;
-  /** Tries of one message, the first included (default 5). */
+  /** Tries of one message, the first included (default 4). */
   maxAttempts?: number;
   /** First backoff without a Retry-After (ms; jittered, doubling; default 500). */
   initialDelayMs?: number;
   /** How long an idle conversation's limiters are kept (ms); at least twice the longest window (the default adds a minute). */
   idleMs?: number;
-  /** Longest wait before a retry: a longer Retry-After is not waited for, the error is thrown (default 60 s). */
+  /**
+   * Longest wait before a retry: a longer Retry-After is not waited for, the error is thrown and the
+   * outbox retries the notice later (default 15 s, so the tries of one send stay within the dispatcher's 60 s lease).
+   */
   maxWaitMs?: number;
 }
 
@@ -149,10 +152,10 @@ export class LimitedSender implements ProactiveSender {
       limiter.on('error', () => undefined);
     });
 
-    const maxWaitMs = options.maxWaitMs ?? 60_000;
+    const maxWaitMs = options.maxWaitMs ?? 15_000;
     this.policy = retry(
       handleWhen((error) => RETRIED_STATUSES.has(statusOf(error) ?? 0) && (retryAfterMs(error) ?? 0) <= maxWaitMs),
-      { maxAttempts: (options.maxAttempts ?? 5) - 1, backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 500, maxDelay: maxWaitMs })) },
+      { maxAttempts: (options.maxAttempts ?? 4) - 1, backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 500, maxDelay: maxWaitMs })) },
     );
   }
 
