@@ -74,12 +74,15 @@ export async function benchFanOut(count = 10_000, tenantPerSecond = 50): Promise
     const sender = new LimitedSender(new AdapterSender(new FrontDoorAdapter(new ConfigurationBotFrameworkAuthentication({})), ''), { tenantPerSecond });
     let failed = 0;
     const t0 = performance.now();
-    await Promise.all(
-      stored.map((reference, i) => {
+    // A producer like the dispatcher: a bounded number of sends in flight (4 s of the ceiling), not 10,000 at once.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < stored.length; i = next++) {
         const notice = { id: `reminder:FT-BENCH:${i}:1h`, tenantId, userId: userIds[i]!, kind: 'text', params: { key: 'requestReceived', values: { requestId: 'FT-7K3M9Q2X' } } } as Notice;
-        return sender.send(reference, kinds.render(notice, 'en-US')).catch(() => void failed++);
-      }),
-    );
+        await sender.send(stored[i]!, kinds.render(notice, 'en-US')).catch(() => void failed++);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(stored.length, 4 * tenantPerSecond) }, worker));
     const seconds = (performance.now() - t0) / 1000;
     let delivered = 0;
     let duplicated = 0;
