@@ -4,6 +4,7 @@ import { CardRenderer } from '../bot/cards/cardRenderer';
 import { CARD_DATA } from '../test/fixtures/cardData';
 import { benchBooking } from './booking';
 import { benchColdStart, formatColdStart } from './coldStart';
+import { benchFanOut, formatFanOut } from './fanOut';
 import { benchSlots } from './slots';
 
 /** Median and p99 of a list of durations in ms. */
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
   console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
   // Cold start: spawn → first /healthz 200, fresh DATA_DIR and ports per run (targets: npm start ≤ 3 s, start:prod ≤ 1.5 s).
   for (const result of await benchColdStart()) console.log(formatColdStart(result));
+  // Proactive fan-out: 10,000 notices to 10,000 conversations through the limited sender, at the
+  // default per-tenant ceiling (50/s, so about 200 s; FANOUT_COUNT and FANOUT_TENANT_RATE change it).
+  console.log(formatFanOut(await benchFanOut(Number(process.env.FANOUT_COUNT ?? 10_000), Number(process.env.FANOUT_TENANT_RATE ?? 50))));
 }
 
 void main();

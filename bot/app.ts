@@ -25,7 +25,7 @@ import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
-import { AdapterSender } from './notifications/sender';
+import { AdapterSender, LimitedSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
 import { StorageRequestRepository } from './storage/requestRepository';
@@ -94,7 +94,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       documents: storage.documents,
       references,
       kinds,
-      sender: new AdapterSender(adapter, config.botAuth.MicrosoftAppId),
+      // Teams' per-conversation windows and the per-tenant ceiling, with retries of throttled sends.
+      sender: new LimitedSender(new AdapterSender(adapter, config.botAuth.MicrosoftAppId), { tenantPerSecond: config.outbox.tenantRatePerSecond }),
       logger,
       clock,
       pollMs: config.outbox.pollMs,

@@ -34,6 +34,7 @@ export const CONFIG_KEYS = [
   'REMINDER_OFFSETS',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
+  'PROACTIVE_TENANT_RATE_PER_SECOND',
 ] as const;
 
 /** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
@@ -141,6 +142,12 @@ const schema = z.object({
     .min(1, 'must be between 1 and 100; for example OUTBOX_MAX_ATTEMPTS=5')
     .max(100, 'must be between 1 and 100; for example OUTBOX_MAX_ATTEMPTS=5')
     .default(5),
+  PROACTIVE_TENANT_RATE_PER_SECOND: z.coerce
+    .number({ error: 'must be a number; for example PROACTIVE_TENANT_RATE_PER_SECOND=50' })
+    .int('must be a whole number; for example PROACTIVE_TENANT_RATE_PER_SECOND=50')
+    .min(1, 'must be between 1 and 1000; for example PROACTIVE_TENANT_RATE_PER_SECOND=50')
+    .max(1000, 'must be between 1 and 1000; for example PROACTIVE_TENANT_RATE_PER_SECOND=50')
+    .default(50),
 });
 
 export type GraphAuth =
@@ -185,7 +192,8 @@ export interface Config {
   /** Reminders before each meeting (occurrence): how long before, as `24h`, `1h`, `30m`, `2d`. */
   reminderOffsets: string[];
   /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
-  outbox: { pollMs: number; maxAttempts: number };
+  /** `tenantRatePerSecond`: the ceiling of proactive messages per second to one tenant. */
+  outbox: { pollMs: number; maxAttempts: number; tenantRatePerSecond: number };
 }
 
 /** An operator-set data file (relative to the working directory), else the one shipped beside this module (bot/data, dist/bot/data). */
@@ -272,6 +280,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     centersPath: dataFile(c.CENTERS_PATH, 'centers.json', cwd),
     productNamesPath: dataFile(c.PRODUCT_NAMES_PATH, 'products.json', cwd),
     reminderOffsets: c.REMINDER_OFFSETS,
-    outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS },
+    outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS, tenantRatePerSecond: c.PROACTIVE_TENANT_RATE_PER_SECOND },
   };
 }

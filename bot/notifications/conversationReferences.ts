@@ -23,6 +23,8 @@ interface StoredReference {
   firstSeenAt: string;
   /** When the reference last changed (not when it was last seen: an unchanged reference is not rewritten). */
   savedAt: string;
+  /** When the channel last refused a message here (403: writes blocked, or the bot removed); cleared by the user's next activity. */
+  blockedAt?: string;
 }
 
 /** What `refresh` did: wrote a new or changed reference, found it as stored, or had nothing to key it by. */
@@ -49,7 +51,8 @@ export class ConversationReferenceStore {
     let outcome: RefreshOutcome = 'unchanged';
     // Read-modify-write with the ETag: two instances refreshing at once keep one consistent record.
     await updateDocument<StoredReference>(this.documents, keyOf(target), (current) => {
-      if (current && sameJson(current.reference, reference) && current.locale === locale) {
+      // A blocked conversation is unblocked by any new activity from it: the user is back.
+      if (current && sameJson(current.reference, reference) && current.locale === locale && !current.blockedAt) {
         outcome = 'unchanged';
         return undefined;
       }
@@ -70,9 +73,23 @@ export class ConversationReferenceStore {
     return this.documents.delete(keyOf(target));
   }
 
-  async get(target: ConversationTarget): Promise<{ reference: ProactiveReference; locale?: string } | undefined> {
+  /**
+   * Marks a target's conversation blocked (the channel answered 403): nothing more is sent there
+   * until the user's next activity refreshes the reference. False when no reference is stored.
+   */
+  async block(target: ConversationTarget): Promise<boolean> {
+    const at = this.clock().toISOString();
+    let found = false;
+    await updateDocument<StoredReference>(this.documents, keyOf(target), (current) => {
+      found = current !== undefined;
+      return current && !current.blockedAt ? { ...current, blockedAt: at } : undefined;
+    });
+    return found;
+  }
+
+  async get(target: ConversationTarget): Promise<{ reference: ProactiveReference; locale?: string; blockedAt?: string } | undefined> {
     const stored = (await this.documents.get<StoredReference>(keyOf(target)))?.value;
-    return stored ? { reference: stored.reference, ...(stored.locale ? { locale: stored.locale } : {}) } : undefined;
+    return stored ? { reference: stored.reference, ...(stored.locale ? { locale: stored.locale } : {}), ...(stored.blockedAt ? { blockedAt: stored.blockedAt } : {}) } : undefined;
   }
 }
 

@@ -174,6 +174,12 @@ export class Dispatcher {
       return this.o.queue.complete(item);
     }
 
+    if (stored.blockedAt) {
+      await this.mark(key, claim.etag, { state: 'dropped', reason: 'blocked', at: now.toISOString() });
+      this.o.logger.warn({ ...log, blockedAt: stored.blockedAt }, 'outbox notice dropped: the conversation is blocked (the channel answered 403) until the user writes again');
+      return this.o.queue.complete(item);
+    }
+
     const activity = this.o.kinds.render(notice, notice.locale ?? stored.locale);
     try {
       await this.o.sender.send(stored.reference, activity);
@@ -231,11 +237,18 @@ export class Dispatcher {
     const status = statusOf(error);
     const log = { noticeId: notice.id, kind: notice.kind, tenantId: notice.tenantId, messageId: item.messageId, dequeueCount: item.dequeueCount, status };
     const at = this.o.clock().toISOString();
-    if (status === 403 || status === 404) {
-      // The user uninstalled or blocked the bot, or the conversation is gone: retrying cannot help.
+    if (status === 403) {
+      // Writes blocked (MessageWritesBlocked), or the bot removed: nothing more goes there until the user writes again.
+      await this.o.references.block(targetOfNotice(notice));
+      await this.mark(key, claim.etag, { state: 'dropped', reason: 'blocked', at });
+      this.o.logger.warn({ ...log, code: codeOf(error) }, 'outbox notice dropped: the channel refused the conversation (403); it is marked blocked');
+      return this.o.queue.complete(item);
+    }
+    if (status === 404) {
+      // The conversation is gone: retrying cannot help.
       await this.o.references.remove(targetOfNotice(notice));
       await this.mark(key, claim.etag, { state: 'dropped', reason: 'forbidden', at });
-      this.o.logger.warn(log, 'outbox notice dropped: the channel refused the conversation (403/404); its conversation reference is removed');
+      this.o.logger.warn(log, 'outbox notice dropped: the channel does not know the conversation (404); its conversation reference is removed');
       return this.o.queue.complete(item);
     }
     // Give the claim back, so the next try (here or on another instance) does not wait for its lease.
@@ -265,4 +278,10 @@ export class Dispatcher {
       this.o.logger.warn({ key, state: record.state, err: errorFields(error) }, 'outbox notice record not written');
     }
   }
+}
+
+/** The channel's error code (e.g. MessageWritesBlocked), when it is a short word; never its message. */
+function codeOf(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^\w{1,64}$/.test(code) ? code : undefined;
 }

@@ -205,15 +205,16 @@ describe('the outbox: proactive notices through the storage queue (Azurite)', fu
     assert.equal(await w.waiting(), 2, 'the first copy and the re-queued one are both still waiting');
   });
 
-  it('drops the reference of a user whose channel answers 403 (the bot was removed) and does not retry', async () => {
+  it('marks blocked the conversation of a user whose channel answers 403 (the bot was removed) and does not retry', async () => {
     const w = await world();
     await w.chat(MEGAN, 'en-US');
     failing.set(`a:${MEGAN.aadObjectId}`, 403);
     await w.outbox.enqueue(notice('blocked'));
     await drain(w.dispatcher(), w.waiting);
     assert.equal(connector.refused.length, 1, 'tried once');
-    assert.equal(await w.references.get({ tenantId: MEGAN.tenantId, userId: MEGAN.aadObjectId }), undefined, 'the reference is gone');
-    assert.ok(w.lines.some((l) => l.level === 40 && /403\/404/.test(l.msg) && l.noticeId === 'blocked'));
+    assert.ok((await w.references.get({ tenantId: MEGAN.tenantId, userId: MEGAN.aadObjectId }))?.blockedAt, 'the reference is marked blocked');
+    assert.equal((await w.documents.get<NoticeRecord>(noticeKey('blocked')))?.value.state, 'dropped');
+    assert.ok(w.lines.some((l) => l.level === 40 && /403/.test(l.msg) && l.noticeId === 'blocked'));
     await w.outbox.enqueue(notice('after-blocked'));
     await drain(w.dispatcher(), w.waiting);
     assert.equal(connector.refused.length, 1, 'nothing more is sent there');
