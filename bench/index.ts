@@ -4,6 +4,9 @@ import { CardRenderer } from '../bot/cards/cardRenderer';
 import { CARD_DATA } from '../test/fixtures/cardData';
 import { benchBooking } from './booking';
 import { benchSlots } from './slots';
+import { benchTurns, turnTable } from './turns';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** Median and p99 of a list of durations in ms. */
 function stats(samples: number[]): { median: number; p99: number } {
@@ -44,6 +47,13 @@ async function main(): Promise<void> {
   // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
   const booking = await benchBooking();
   console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
+  // Mid-journey turns, RSS and card renders against a bare botbuilder bot on the same Azurite.
+  const turns = await benchTurns({ conversations: Number(process.env.BENCH_CONVERSATIONS ?? 1000), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) });
+  console.log(turnTable(turns));
+  const out = path.resolve(__dirname, '../.tmp/bench-results.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), slots, booking, turns }, null, 2)}\n`);
+  console.log(`results written to ${path.relative(process.cwd(), out)}`);
 }
 
 void main();
