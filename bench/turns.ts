@@ -95,16 +95,20 @@ async function drive(bot: Bot, serviceUrl: string, jobs: Job[], concurrency: num
 }
 
 function spawnBot(kind: Bot['kind'], env: Record<string, string>): Promise<Bot> {
-  const child = fork(path.join(__dirname, 'turnServer.ts'), [kind], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'turnServer.ts'), [kind], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve({ kind, child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${kind} bot exited with ${code}`)));
   });
 }
 
+/** Resident set size of a bot's process after a full GC, in MB (its V8 heap in use on stderr). */
 function rss(bot: Bot): Promise<number> {
   return new Promise((resolve) => {
-    bot.child.once('message', (m: { rss: number }) => resolve(m.rss / 1024 / 1024));
+    bot.child.once('message', (m: { rss: number; heapUsed: number }) => {
+      console.error(`${bot.kind}: rss ${(m.rss / 1048576).toFixed(1)} MB, heap used ${(m.heapUsed / 1048576).toFixed(1)} MB`);
+      resolve(m.rss / 1024 / 1024);
+    });
     bot.child.send({ rss: true });
   });
 }
