@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   process.on('message', (message: { rss?: boolean; stop?: boolean }) => {
     if (message.rss) {
       (globalThis as { gc?: () => void }).gc?.();
-      process.send!({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+      const m = process.memoryUsage();
+      process.send!({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers });
     }
     if (message.stop) void stop().finally(() => process.exit(0));
   });

@@ -105,8 +105,8 @@ function spawnBot(kind: Bot['kind'], env: Record<string, string>): Promise<Bot> 
 /** Resident set size of a bot's process after a full GC, in MB (its V8 heap in use on stderr). */
 function rss(bot: Bot): Promise<number> {
   return new Promise((resolve) => {
-    bot.child.once('message', (m: { rss: number; heapUsed: number }) => {
-      console.error(`${bot.kind}: rss ${(m.rss / 1048576).toFixed(1)} MB, heap used ${(m.heapUsed / 1048576).toFixed(1)} MB`);
+    bot.child.once('message', (m: Record<'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers', number>) => {
+      console.error(`${bot.kind}: ${Object.entries(m).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MB`).join(', ')}`);
       resolve(m.rss / 1024 / 1024);
     });
     bot.child.send({ rss: true });
