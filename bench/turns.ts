@@ -3,7 +3,8 @@
  * Azurite, each bot in its own process, both driven over HTTP at the same concurrency and answering to the
  * same test connector. Each product conversation is in its own local tenant (one request per tenant),
  * driven through the real bot to the services card; each timed turn is a services-card submission that
- * is invalid (validated, state written, card re-shown) or valid (advances to the migration card).
+ * is invalid (validated, state written, card re-shown) or valid (advances to the migration card). The
+ * measured part runs in fresh processes after the set-up, after one untimed warm-up turn per conversation.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -195,6 +196,8 @@ export async function benchTurns(options: { conversations?: number; concurrency?
     // Timed: an invalid submission (re-prompt) then a valid one (advance), for every conversation, floor and bot alternating.
     const invalid = all.map((i) => ({ conversation: i, value: { verb: 'services.submit', token: servicesToken[i], services: 'exchange,notAService', migration: 'true' } }));
     const valid = all.map((i) => ({ conversation: i, value: { verb: 'services.submit', token: servicesToken[i], services: 'exchange,teams', migration: 'true' } }));
+    // Warm-up, untimed: one re-prompt per conversation in each fresh process (JIT, connections, caches), then the timed rounds.
+    for (const bot of [bare, product]) await drive(bot, connector.url, invalid, concurrency);
     const runs = { product: { samples: [] as number[], wallMs: 0 }, bare: { samples: [] as number[], wallMs: 0 } };
     for (const jobs of [invalid, valid]) {
       for (const bot of [bare, product]) {
