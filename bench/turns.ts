@@ -21,6 +21,8 @@ import { startConnector, type SentActivity } from '../test/helpers/connector';
 
 export interface TurnBenchResult {
   cores: number;
+  /** The 1-minute load average when the run ended: the numbers are only comparable on a quiet machine. */
+  loadAverage: number;
   conversations: number;
   concurrency: number;
   turnsPerBot: number;
@@ -221,6 +223,7 @@ export async function benchTurns(options: { conversations?: number; concurrency?
     const cards = benchCardRenders();
     return {
       cores: os.cpus().length,
+      loadAverage: os.loadavg()[0]!,
       conversations,
       concurrency,
       turnsPerBot: runs.product.samples.length,
@@ -246,7 +249,7 @@ export function turnTable(r: TurnBenchResult): string {
   const row = (what: string, product: string, floor: string, ratio: string, target: string) => `${what.padEnd(34)}${product.padStart(12)}${floor.padStart(12)}${ratio.padStart(10)}   ${target}`;
   const ok = (pass: boolean) => (pass ? 'met' : 'MISSED');
   return [
-    `Mid-journey turns: ${r.conversations} conversations (one tenant each), ${r.turnsPerBot} timed turns per bot, ${r.concurrency} in flight, ${r.cores} cores`,
+    `Mid-journey turns: ${r.conversations} conversations (one tenant each), ${r.turnsPerBot} timed turns per bot, ${r.concurrency} in flight, ${r.cores} cores, load average ${r.loadAverage.toFixed(1)}`,
     row('', 'bot', 'floor', 'ratio', 'target'),
     row('throughput (turns/s)', r.product.turnsPerSecond.toFixed(1), r.floor.turnsPerSecond.toFixed(1), r.throughputRatio.toFixed(2), `>= 0.9 ${ok(r.throughputRatio >= 0.9)}`),
     row('median turn (ms)', r.product.medianMs.toFixed(1), r.floor.medianMs.toFixed(1), (r.product.medianMs / r.floor.medianMs).toFixed(2), ''),
