@@ -6,6 +6,10 @@ import { benchBooking } from './booking';
 import { benchColdStart, formatColdStart } from './coldStart';
 import { benchFanOut, formatFanOut } from './fanOut';
 import { benchSlots } from './slots';
+import { benchTurns, turnTable } from './turns';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** Median and p99 of a list of durations in ms. */
 function stats(samples: number[]): { median: number; p99: number } {
@@ -39,18 +43,41 @@ const reused = measure('request form, CardRenderer (template reused)', 2000, () 
 });
 console.log(`template reuse speed-up: ${(baseline.median / reused.median).toFixed(1)}x (median)`);
 
+/** `BENCH_ONLY=turns,coldStart` runs just those parts (names: slots, booking, coldStart, fanOut, turns); unset runs all. */
+const only = (part: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(part);
+
 async function main(): Promise<void> {
-  // Slot finding: 10 business days × 50 people with busy calendars (target: under 5 ms median).
-  const slots = await benchSlots();
-  console.log(`slot search, 10 business days × 50 busy people      median ${slots.medianMs.toFixed(3)} ms  p99 ${slots.p99Ms.toFixed(3)} ms  (${slots.runs} runs; target median < 5 ms: ${(5 / slots.medianMs).toFixed(1)}x under)`);
-  // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
-  const booking = await benchBooking();
-  console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
-  // Cold start: spawn → first /healthz 200, fresh DATA_DIR and ports per run (targets: npm start ≤ 3 s, start:prod ≤ 1.5 s).
-  for (const result of await benchColdStart()) console.log(formatColdStart(result));
-  // Proactive fan-out: 10,000 notices to 10,000 conversations through the limited sender, at the
-  // default per-tenant ceiling (50/s, so about 200 s; FANOUT_COUNT and FANOUT_TENANT_RATE change it).
-  console.log(formatFanOut(await benchFanOut(Number(process.env.FANOUT_COUNT ?? 10_000), Number(process.env.FANOUT_TENANT_RATE ?? 50))));
+  const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), cores: os.cpus().length, loadAverage: os.loadavg() };
+  if (only('slots')) {
+    // Slot finding: 10 business days × 50 people with busy calendars (target: under 5 ms median).
+    const slots = (results.slots = await benchSlots());
+    console.log(`slot search, 10 business days × 50 busy people      median ${slots.medianMs.toFixed(3)} ms  p99 ${slots.p99Ms.toFixed(3)} ms  (${slots.runs} runs; target median < 5 ms: ${(5 / slots.medianMs).toFixed(1)}x under)`);
+  }
+  if (only('booking')) {
+    // Graph round trips per booking, counted at the local tenant (target: one getSchedule, one create).
+    const booking = (results.booking = await benchBooking());
+    console.log(`Graph round trips per booking: getSchedule ${booking.getSchedulePerBooking}, create ${booking.createPerBooking}, other ${booking.otherCalls}; propose + book median ${booking.medianMs.toFixed(1)} ms over the local tenant`);
+  }
+  if (only('coldStart')) {
+    // Cold start: spawn → first /healthz 200, fresh DATA_DIR and ports per run (targets: npm start ≤ 3 s, start:prod ≤ 1.5 s).
+    const coldStart = (results.coldStart = await benchColdStart());
+    for (const result of coldStart) console.log(formatColdStart(result));
+  }
+  if (only('fanOut')) {
+    // Proactive fan-out: 10,000 notices to 10,000 conversations through the limited sender, at the
+    // default per-tenant ceiling (50/s, so about 200 s; FANOUT_COUNT and FANOUT_TENANT_RATE change it).
+    const fanOut = (results.fanOut = await benchFanOut(Number(process.env.FANOUT_COUNT ?? 10_000), Number(process.env.FANOUT_TENANT_RATE ?? 50)));
+    console.log(formatFanOut(fanOut));
+  }
+  if (only('turns')) {
+    // Mid-journey turns, RSS and card renders against a bare botbuilder bot on the same Azurite.
+    const turns = (results.turns = await benchTurns({ conversations: Number(process.env.BENCH_CONVERSATIONS ?? 1000), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) }));
+    console.log(turnTable(turns));
+  }
+  const out = path.resolve(__dirname, '../.tmp/bench-results.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results written to ${path.relative(process.cwd(), out)}`);
 }
 
 void main();

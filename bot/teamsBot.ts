@@ -13,6 +13,7 @@ import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
 import { KeyedSerializer } from './keyedSerializer';
+import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
 import { ids } from './turnIdentity';
 
@@ -27,6 +28,8 @@ export type { FastTrackBotDeps } from './handlers/handlerDeps';
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly turns = new KeyedSerializer();
+  // A conversation's reference is read once per TTL, not on every turn (a storage round trip saved per turn).
+  private readonly recentReferences = new RecentReferences();
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
@@ -132,10 +135,13 @@ export class FastTrackBot extends TeamsActivityHandler {
     const removed = activity.type === 'installationUpdate' && typeof activity.action === 'string' && activity.action.startsWith('remove');
     try {
       if (removed) {
+        this.recentReferences.forget(activity);
         const forgotten = await this.deps.references.forget(activity);
         this.deps.logger.info({ ...ids(context), forgotten }, 'app uninstalled: conversation reference removed');
-      } else {
+      } else if (activity.type === 'installationUpdate' || !this.recentReferences.fresh(activity)) {
+        // An install always reaches the store: another instance may have removed the reference.
         await this.deps.references.refresh(activity);
+        this.recentReferences.remember(activity);
       }
     } catch (error) {
       // Proactive messages are a convenience; failing to store a reference must not fail the turn.
