@@ -25,12 +25,14 @@ describe('the bot process', function () {
     try {
       const deadline = Date.now() + 30000;
       let listening: { port: number; startupMs: number } | undefined;
-      while (!listening) {
-        if (Date.now() > deadline) assert.fail(`bot did not start: ${bot.out()} ${bot.err()}`);
+      // The hint is a log line of its own, written just after the "listening" line: wait for both.
+      while (!listening || !/npm run dev/.test(bot.out())) {
+        if (Date.now() > deadline) break;
         const line = bot.out().split('\n').find((l) => l.includes('"port"'));
         if (line) listening = JSON.parse(line) as { port: number; startupMs: number };
-        else await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!listening || !/npm run dev/.test(bot.out())) await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      if (!listening) assert.fail(`bot did not start: ${bot.out()} ${bot.err()}`);
       assert.ok(listening.startupMs < 15000, `started in ${listening.startupMs} ms`);
       assert.match(bot.out(), /npm run dev/, 'tells the user how to chat locally');
       assert.equal((await fetch(`http://127.0.0.1:${listening.port}/healthz`)).status, 200);
