@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startAzurite } from '../local/azurite';
+import { freePorts } from '../test/e2e/harness';
 
 /**
  * Cold start: from spawning the process to the first `/healthz` 200, with a fresh DATA_DIR and free
@@ -27,19 +28,6 @@ export interface ColdStartResult {
   samplesMs: number[];
   medianMs: number;
   targetMs: number;
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 function healthy(url: string): Promise<boolean> {
