@@ -129,13 +129,14 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         random: randomBytes,
       });
     });
+    const version = packageVersion();
     const server = new BotServer({
       adapter,
       bot,
       logger,
-      version: packageVersion(),
+      version,
       notifications: new NotificationEndpoint({ queue: storage.queue, logger, clientStateOf: async (id) => (await calendarWatch.record(id))?.clientState }),
-      readiness: new ReadinessProbe({ version: packageVersion(), checks: { storage: () => storage.ping(), graph: (signal) => directory.ping(signal) } }),
+      readiness: new ReadinessProbe({ version, checks: { storage: () => storage.ping(), graph: (signal) => directory.ping(signal) } }),
     });
     dispatcher.start();
     stops.push(() => dispatcher.stop());
