@@ -35,10 +35,16 @@ export const CONFIG_KEYS = [
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'PROACTIVE_TENANT_RATE_PER_SECOND',
+  'FASTTRACK_STAFF_TENANT_ID',
+  'FASTTRACK_CENTER_TEAM_ID',
 ] as const;
 
 /** Global Administrator: the role FastTrack asks of a requester unless configured otherwise. */
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+
+/** The local tenant's FastTrack staff tenant and triage team: pinned, so tests and people can rely on them. */
+export const LOCAL_STAFF_TENANT_ID = 'f4571ac0-0000-4000-8000-000000000005';
+export const LOCAL_CENTER_TEAM_ID = '19:fasttrack-center@thread.tacv2';
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type Env = Partial<Record<string, string | undefined>>;
@@ -148,6 +154,15 @@ const schema = z.object({
     .min(1, 'must be between 1 and 1000; for example PROACTIVE_TENANT_RATE_PER_SECOND=50')
     .max(1000, 'must be between 1 and 1000; for example PROACTIVE_TENANT_RATE_PER_SECOND=50')
     .default(50),
+  FASTTRACK_STAFF_TENANT_ID: z
+    .string()
+    .regex(GUID, 'must be the tenant id (GUID) where FastTrack staff sign in; for example FASTTRACK_STAFF_TENANT_ID=f4571ac0-0000-4000-8000-000000000005')
+    .transform((s) => s.toLowerCase())
+    .default(LOCAL_STAFF_TENANT_ID),
+  FASTTRACK_CENTER_TEAM_ID: z
+    .string()
+    .regex(/^19:[^\s]{1,200}@thread\.(tacv2|skype)$/, 'must be a Teams team id such as 19:…@thread.tacv2; for example FASTTRACK_CENTER_TEAM_ID=19:fasttrack-center@thread.tacv2')
+    .default(LOCAL_CENTER_TEAM_ID),
 });
 
 export type GraphAuth =
@@ -194,6 +209,8 @@ export interface Config {
   /** The dispatcher of proactive notices: pause between polls of an empty queue, tries before the poison queue. */
   /** `tenantRatePerSecond`: the ceiling of proactive messages per second to one tenant. */
   outbox: { pollMs: number; maxAttempts: number; tenantRatePerSecond: number };
+  /** FastTrack's side: the tenant its staff sign in to, and the team whose channel triages requests. */
+  fastTrack: { staffTenantId: string; centerTeamId: string };
 }
 
 /** An operator-set data file (relative to the working directory), else the one shipped beside this module (bot/data, dist/bot/data). */
@@ -281,5 +298,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     productNamesPath: dataFile(c.PRODUCT_NAMES_PATH, 'products.json', cwd),
     reminderOffsets: c.REMINDER_OFFSETS,
     outbox: { pollMs: c.OUTBOX_POLL_MS, maxAttempts: c.OUTBOX_MAX_ATTEMPTS, tenantRatePerSecond: c.PROACTIVE_TENANT_RATE_PER_SECOND },
+    fastTrack: { staffTenantId: c.FASTTRACK_STAFF_TENANT_ID, centerTeamId: c.FASTTRACK_CENTER_TEAM_ID },
   };
 }

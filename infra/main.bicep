@@ -64,6 +64,12 @@ param workQueueName string = 'fasttrack-work'
 @description('Client (application) id of the multi-tenant Entra app the bot uses to call Microsoft Graph in customer tenants.')
 param graphClientId string
 
+@description('The tenant where FastTrack staff sign in (FASTTRACK_STAFF_TENANT_ID).')
+param fastTrackStaffTenantId string
+
+@description('The Teams team whose channel triages requests, e.g. 19:…@thread.tacv2 (FASTTRACK_CENTER_TEAM_ID).')
+param fastTrackCenterTeamId string
+
 @description('Client secret of that Graph app. Leave empty when graphClientSecretKeyVaultUri is set.')
 @secure()
 param graphClientSecret string = ''
@@ -224,6 +230,14 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'NOTIFICATION_URL'
           value: 'https://${webAppName}.azurewebsites.net/api/notifications'
+        }
+        {
+          name: 'FASTTRACK_STAFF_TENANT_ID'
+          value: fastTrackStaffTenantId
+        }
+        {
+          name: 'FASTTRACK_CENTER_TEAM_ID'
+          value: fastTrackCenterTeamId
         }
       ]
     }

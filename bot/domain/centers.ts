@@ -244,3 +244,9 @@ export function parseCenterModel(json: unknown): CenterModel {
 export function centerOf(model: CenterModel, person: FastTrackPerson): FastTrackCenter | undefined {
   return model.centers.find((c) => c.id === person.centerId);
 }
+
+/** The FastTrack person with this e-mail address (case-insensitive), e.g. a staff account's UPN. */
+export function personByEmail(model: CenterModel, email: string | undefined): FastTrackPerson | undefined {
+  const wanted = email?.trim().toLowerCase();
+  return wanted ? model.people.find((p) => p.email.toLowerCase() === wanted) : undefined;
+}

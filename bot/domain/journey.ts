@@ -148,6 +148,8 @@ export interface OnboardingRequest {
   pendingBookings?: PendingBooking[];
   /** How many meetings have been booked for the request. */
   bookingCount?: number;
+  /** The FastTrack person working the request, set from the triage channel (Assign to me / Reassign). */
+  assignee?: { personId: string; assignedAt: string; byPersonId: string };
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];

@@ -24,6 +24,8 @@ const DEPLOYMENT_VALUES: Record<string, string> = {
   graphClientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
   graphSecretSetting: 'sample-graph-secret',
   webAppName: 'fasttrack-bot-abc123',
+  fastTrackStaffTenantId: 'f4571ac0-1111-4222-8333-444444444444',
+  fastTrackCenterTeamId: '19:abc123@thread.tacv2',
 };
 
 /** Evaluates the simple expressions app settings use: literals, params, `resource.name`, interpolation. */
