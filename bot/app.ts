@@ -20,6 +20,9 @@ import { FrontDoorAdapter } from './http/adapter';
 import { NotificationEndpoint } from './http/notifications';
 import type { Logger } from './logger';
 import { CalendarWatch } from './notifications/calendarWatch';
+import { ConsentWatch, PARTNER_CONSENT_KIND, partnerConsentKind } from './notifications/consentWatch';
+import { adminConsentUrl } from './domain/partners';
+import { PartnerIndex } from './storage/partnerIndex';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
 import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
@@ -86,8 +89,18 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
 
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
-    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
+    const kinds = createNoticeKinds(renderer)
+      .register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }))
+      .register(PARTNER_CONSENT_KIND, partnerConsentKind());
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
+    // Partners (GDAP): a customer's missing consent is waited for through the queue; the local tenant stands in for Entra's consent page.
+    const consentWatch = new ConsentWatch({ queue: storage.queue, directory, outbox, logger, clock });
+    const graphAuth = config.graph.auth;
+    const consentLink =
+      graphAuth.kind === 'local'
+        ? { authority: `${new URL(graphBaseUrl.replace('{tenantId}', 'x')).origin}/_local/login`, clientId: '00000000-0000-0000-0000-000000000000' }
+        : { authority: 'https://login.microsoftonline.com', clientId: graphAuth.clientId };
+    const partners = { index: new PartnerIndex(storage.documents), consent: consentWatch, consentUrl: (tenantId: string) => adminConsentUrl(tenantId, consentLink) };
     const dispatcher = new Dispatcher({
       queue: storage.queue,
       poisonQueue: storage.poisonQueue,
@@ -101,6 +114,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
+      consentChecks: consentWatch,
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
     // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
@@ -127,6 +141,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         booking,
         clock,
         random: randomBytes,
+        partners,
       });
     });
     const version = packageVersion();

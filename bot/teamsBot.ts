@@ -98,7 +98,7 @@ export class FastTrackBot extends TeamsActivityHandler {
           case 'request':
             return this.journey.startRequest(dc);
           case 'continue':
-            return this.journey.continueJourney(dc, intent.requestId);
+            return this.journey.continueJourney(dc, intent.requestId, intent.customerTenantId);
           case 'eligibility':
             return this.journey.showEligibility(context, !dc.activeDialog);
           case 'help':

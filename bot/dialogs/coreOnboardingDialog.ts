@@ -7,6 +7,8 @@ import type { JourneyDeps } from './journeyDeps';
 import { phaseOptions, updateRequest, type PhaseResult } from './phase';
 import { existingRequestCard } from '../cards/requestCards';
 import { tenantCheckCard } from '../cards/tenantCheckCard';
+import { consentCard } from '../cards/partnerCards';
+import { GraphError } from '../graph/tenantDirectory';
 import { assessTenant, graphFailureText } from './tenantCheck';
 
 /**
@@ -44,6 +46,16 @@ export class CoreOnboardingDialog extends ComponentDialog {
     try {
       assessment = await assessTenant(this.deps, options.tenantId);
     } catch (error) {
+      const partners = this.deps.partners;
+      if (options.partner && partners && error instanceof GraphError && error.code === 'ConsentRequired') {
+        // The customer's admin has not consented to the Graph app: the link to forward, and a durable wait for it.
+        const { partner } = options;
+        await context.sendActivity({
+          attachments: [consentCard(renderer, locale, { customerName: partner.customerName, customerTenantId: partner.customerTenantId, consentUrl: partners.consentUrl(partner.customerTenantId) })],
+        });
+        await partners.consent.waitFor(partner, renderer.resolve(locale));
+        return step.endDialog({} satisfies PhaseResult);
+      }
       this.deps.logger.warn({ tenantId: options.tenantId, err: errorFields(error) }, 'tenant check failed');
       await context.sendActivity(renderer.text(locale, graphFailureText(error)));
       return step.endDialog({} satisfies PhaseResult);
@@ -54,13 +66,19 @@ export class CoreOnboardingDialog extends ComponentDialog {
     const now = this.deps.clock();
     let request = options.requestId ? await requests.update(options.tenantId, options.requestId, (r) => withEvent({ ...r, tenantCheck: assessment.check }, 'tenantChecked', now)) : undefined;
     if (!request) {
-      const created = await requests.create(newRequest(newRequestId(this.deps.random(8)), options.requester, options.tenantId, assessment.check, now));
+      const fresh = newRequest(newRequestId(this.deps.random(8)), options.requester, options.tenantId, assessment.check, now);
+      const partner = options.partner;
+      // A partner's request is the customer's (keyed by the customer's tenant), managed by the partner.
+      const created = await requests.create(partner ? { ...fresh, partner: { tenantId: partner.tenantId, organization: partner.tenantId, userId: partner.userId, name: options.requester.name } } : fresh);
       if (created.outcome === 'exists') {
         await context.sendActivity({ attachments: [existingRequestCard(renderer, locale, created.request, options.requester.aadObjectId)] });
         return step.endDialog({} satisfies PhaseResult);
       }
       request = created.request;
-      this.deps.logger.info({ tenantId: options.tenantId, requestId: request.id }, 'request created');
+      if (partner) {
+        await this.deps.partners?.index.remember(partner.tenantId, partner.userId, { customerTenantId: partner.customerTenantId, customerName: partner.customerName, requestId: request.id, at: now.toISOString() });
+      }
+      this.deps.logger.info({ tenantId: options.tenantId, requestId: request.id, ...(partner ? { partnerTenantId: partner.tenantId } : {}) }, 'request created');
     }
     (step.values as { requestId?: string }).requestId = request.id;
     return step.beginDialog('core.identity', {

@@ -5,6 +5,8 @@ import type { ProductNames } from '../domain/products';
 import type { ServiceCatalog } from '../domain/services';
 import type { TenantDirectory } from '../graph/tenantDirectory';
 import type { Logger } from '../logger';
+import type { ConsentWatch } from '../notifications/consentWatch';
+import type { PartnerIndex } from '../storage/partnerIndex';
 import type { RequestRepository } from '../storage/requestRepository';
 
 /** What every phase dialog needs, injected by the composition root (or a test). */
@@ -23,4 +25,16 @@ export interface JourneyDeps {
   booking: BookingService;
   clock: () => Date;
   random: (size: number) => Uint8Array;
+  /** Partners asking on behalf of customers (GDAP); without it, nobody is asked "for a customer". */
+  partners?: PartnerServices;
+}
+
+/** What the partner journey needs besides Graph and the requests. */
+export interface PartnerServices {
+  /** The requests each partner user manages (under the partner's tenant). */
+  index: Pick<PartnerIndex, 'remember' | 'list'>;
+  /** The durable wait for a customer's consent. */
+  consent: Pick<ConsentWatch, 'waitFor'>;
+  /** The admin-consent link for a customer's tenant. */
+  consentUrl(customerTenantId: string): string;
 }

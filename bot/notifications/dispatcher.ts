@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { statusOf, type DocumentStore, type StoredDocument } from '../storage/documentStore';
 import type { WorkItem, WorkQueue } from '../storage/workQueue';
 import type { ConversationReferenceStore } from './conversationReferences';
-import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type CalendarChangeMessage, type Notice, type NoticeKinds, type NoticeMessage } from './notice';
+import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type CalendarChangeMessage, type ConsentCheckMessage, type Notice, type NoticeKinds, type NoticeMessage } from './notice';
 import { delayUntil, FINAL_STATES, noticeKey, type NoticeRecord } from './outbox';
 import type { ProactiveSender } from './sender';
 
@@ -28,6 +28,8 @@ export interface DispatcherOptions {
   retryDelaySeconds?: (attempt: number) => number;
   /** Handles the queue's calendar work (bot/notifications/calendarWatch.ts); such messages are poisoned without it. */
   calendarChanges?: { handle(message: CalendarChangeMessage): Promise<void> };
+  /** Handles the queue's consent re-checks for partners (bot/notifications/consentWatch.ts); such messages are poisoned without it. */
+  consentChecks?: { handle(message: ConsentCheckMessage): Promise<void> };
 }
 
 type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMessage: boolean } | { final: NoticeRecord['state'] };
@@ -45,7 +47,7 @@ type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMes
  * few milliseconds and is chosen over the alternative (treating it as sent, and maybe losing it).
  */
 export class Dispatcher {
-  private readonly o: Required<Omit<DispatcherOptions, 'clock' | 'calendarChanges'>> & Pick<DispatcherOptions, 'calendarChanges'> & { clock: () => Date };
+  private readonly o: Required<Omit<DispatcherOptions, 'clock' | 'calendarChanges' | 'consentChecks'>> & Pick<DispatcherOptions, 'calendarChanges' | 'consentChecks'> & { clock: () => Date };
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -118,6 +120,7 @@ export class Dispatcher {
     const parsed = outboxMessageSchema.safeParse(item.body);
     if (!parsed.success) return this.poison(item, 'malformed', undefined, parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', '));
     if (parsed.data.type === 'calendarChange') return this.calendarWork(item, parsed.data);
+    if (parsed.data.type === 'consentCheck') return this.consentWork(item, parsed.data);
     const notice = parsed.data.notice;
     try {
       this.o.kinds.check(notice);
@@ -210,6 +213,24 @@ export class Dispatcher {
       return;
     }
     this.o.logger.debug(log, 'calendar work done');
+    await this.o.queue.complete(item);
+  }
+
+  /** A consent re-check (idempotent: a check only reads, and its notice id dedupes); failures are retried, then poisoned. */
+  private async consentWork(item: WorkItem<unknown>, message: ConsentCheckMessage): Promise<void> {
+    const log = { tenantId: message.partnerTenantId, customerTenantId: message.customerTenantId, attempt: message.attempt, messageId: item.messageId, dequeueCount: item.dequeueCount };
+    const handler = this.o.consentChecks;
+    if (!handler) return this.poison(item, 'malformed', undefined, 'a consent check without a consent watch');
+    if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
+    try {
+      await handler.handle(message);
+    } catch (error) {
+      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `consent check failed (${errorFields(error).class})`);
+      const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
+      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'consent check failed; it will be retried');
+      await this.o.queue.release(item, delaySeconds);
+      return;
+    }
     await this.o.queue.complete(item);
   }
 
