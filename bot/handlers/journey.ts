@@ -11,7 +11,7 @@ import { UserAdoptionDialog } from '../dialogs/userAdoptionDialog';
 import type { OnboardingRequest } from '../domain/journey';
 import { isRequestId } from '../domain/request';
 import { ids, tenantOf, userOf } from '../turnIdentity';
-import { myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
 
 /** The journey's commands: start a request, continue it, status, eligibility, help, adoption, welcome. */
 export class JourneyHandler {
@@ -39,9 +39,17 @@ export class JourneyHandler {
       await dc.repromptDialog();
       return;
     }
-    const mine = isRequestId(requestId) ? requestId : customerTenantId ? undefined : (await myOpenRequest(this.deps, dc.context))?.id;
+    // A request id without its customer (the welcome card's "continue"): a partner's own request names it.
+    const open = customerTenantId ? undefined : await myOpenRequest(this.deps, dc.context);
+    const options: MainOptions = customerTenantId
+      ? { ...(isRequestId(requestId) ? { requestId } : {}), customerTenantId }
+      : open && (!isRequestId(requestId) || open.id === requestId)
+        ? continueOptions(open)
+        : isRequestId(requestId)
+          ? { requestId }
+          : {};
     await dc.cancelAllDialogs();
-    await dc.beginDialog(MainDialog.id, { ...(mine ? { requestId: mine } : {}), ...(customerTenantId ? { customerTenantId } : {}) } satisfies MainOptions);
+    await dc.beginDialog(MainDialog.id, options);
   }
 
   async startAdoption(dc: DialogContext): Promise<void> {

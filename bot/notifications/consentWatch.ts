@@ -79,8 +79,8 @@ export class ConsentWatch {
       this.deps.logger.debug({ ...log, delaySeconds: delay }, 'consent still missing; checked again later');
       return;
     }
-    // One notice per wait, however often this check is delivered.
-    const id = `consent:${message.customerTenantId}:${message.userId}:${Date.parse(message.since)}`;
+    // One notice per customer, user and day the wait began, however often (or by however many "check again" clicks) it is checked.
+    const id = `consent:${message.customerTenantId}:${message.userId}:${message.since.slice(0, 10)}`;
     await this.deps.outbox.enqueue({
       id,
       tenantId: message.partnerTenantId,

@@ -122,6 +122,11 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
     const mine = visibleText(await bot.say(PATTI, 'status'));
     assert.ok(mine.includes(request!.id), mine);
     assert.match(mine, /Managed by the partner Fabrikam Conseil/);
+    // The meeting commands find Patti's request for Contoso too, while the relationship stands.
+    step(await bot.say(PATTI, 'reschedule'), 'slot.pick');
+    tenant.endRelationship(TENANTS.fabrikam, TENANTS.contoso, 'expired');
+    const after = await bot.say(PATTI, 'reschedule');
+    assert.throws(() => step(after, 'slot.pick'), /no card submitting slot\.pick/, 'no times offered once the relationship expired');
   });
 
   it('offers a partner the customer\'s own open request instead of a second one', async () => {
