@@ -1,7 +1,7 @@
-import { ComponentDialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, Dialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PhaseId } from '../domain/journey';
 import type { PartnerContext } from '../domain/partners';
-import { ids } from '../turnIdentity';
+import { ids, userOf } from '../turnIdentity';
 import { requireAdmin } from './adminGate';
 import { errorFields } from './errors';
 import { authorizeCustomer, PartnerDialog, type PartnerChoice } from './partnerDialog';
@@ -69,6 +69,13 @@ export class MainDialog extends ComponentDialog {
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const values = (innerDc.stack[0]?.state as { values?: MainValues } | undefined)?.values; // the waterfall is at the bottom of the stack
     const partner = values?.partner;
+    const sender = userOf(innerDc.context);
+    if (values?.requester && sender && sender !== values.requester.aadObjectId && innerDc.context.activity.type === 'message') {
+      // Someone else in the conversation (a partner on a customer admin's card, or the other way round): refused, the journey kept.
+      this.deps.logger.warn({ ...ids(innerDc.context), requestId: values.requestId }, 'journey action refused: the sender is not the requester');
+      await innerDc.context.sendActivity(this.deps.renderer.text(innerDc.context.activity.locale, (s) => s.partners.wrongUser));
+      return Dialog.EndOfTurn;
+    }
     if (partner && innerDc.context.activity.type === 'message') {
       const allowed = await authorizeCustomer(this.deps, innerDc.context, partner.tenantId, partner.userId, partner.customerTenantId, partner.customerName);
       if (!allowed) {
@@ -128,6 +135,9 @@ export class MainDialog extends ComponentDialog {
     if (asked) {
       const request = await this.deps.requests.get(values.tenantId, asked);
       if (!request || request.state === 'Cancelled' || request.requester.aadObjectId !== values.requester.aadObjectId) {
+        if (request && request.requester.aadObjectId !== values.requester.aadObjectId) {
+          this.deps.logger.warn({ ...ids(step.context), requestId: request.id }, 'continue refused: the request is not the user\'s');
+        }
         await step.context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.requestNotFound));
         return step.endDialog();
       }

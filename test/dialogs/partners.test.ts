@@ -223,7 +223,39 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
     });
     const replies = bot.adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
     assert.match(visibleText(replies), /This request belongs to someone else/);
-    assert.ok(lines.some((l) => l.msg === 'partner action refused: the turn is not the partner requester\'s'));
+    assert.ok(lines.some((l) => l.msg === 'journey action refused: the sender is not the requester'));
     assert.equal((await bot.requests.findOpen(TENANTS.contoso))?.phases.core, 'inProgress');
+    // Patti's own click still works.
+    step(await bot.click(PATTI, { ...identity, ...ANSWERS.identity }), 'services.submit');
+  });
+
+  it('refuses the partner on the customer admin\'s card: a replayed "continue" of Megan\'s request, and her card in a shared conversation', async () => {
+    const { logger, lines } = captureLogs();
+    const bot = createTestBot({ graph: tenant, logger });
+    const megan = await bot.click(MEGAN, { verb: 'request.start' });
+    const requestId = (await bot.requests.findOpen(TENANTS.contoso))!.id;
+    // Patti is Contoso's partner, but the request is Megan's.
+    const replayed = await bot.click(PATTI, { verb: 'journey.continue', requestId, customerTenantId: TENANTS.contoso });
+    assert.match(visibleText(replayed), /request/i);
+    assert.throws(() => step(replayed, 'core.identity'));
+    assert.ok(lines.some((l) => l.msg === 'continue refused: the request is not the user\'s'));
+    // Patti clicking Megan's identity card in a conversation they share.
+    await bot.adapter.processActivity({
+      type: 'message',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.example/teams/',
+      locale: 'en-US',
+      value: { ...step(megan, 'core.identity').data, ...ANSWERS.identity },
+      from: { id: `29:${USERS.patti}`, name: 'Patti Fernandez', aadObjectId: USERS.patti },
+      recipient: { id: '28:bot', name: 'FastTrack Onboarding' },
+      conversation: { id: `a:${USERS.megan}`, tenantId: TENANTS.fabrikam, conversationType: 'personal', isGroup: false, name: '' },
+      channelData: { tenant: { id: TENANTS.fabrikam } },
+    });
+    const replies = bot.adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
+    assert.match(visibleText(replies), /This request belongs to someone else/);
+    assert.ok(lines.some((l) => l.msg === 'journey action refused: the sender is not the requester'));
+    assert.equal((await bot.requests.findOpen(TENANTS.contoso))?.core, undefined, 'Megan\'s answers untouched');
+    // Megan herself goes on where she was.
+    step(await bot.click(MEGAN, { ...step(megan, 'core.identity').data, ...ANSWERS.identity }), 'services.submit');
   });
 });
