@@ -34,6 +34,8 @@ import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
+import type { TriageObserver } from './triage/observer';
+import { TRIAGE_CARD_KIND, triageCardKind, TriagePoster } from './triage/triageNotice';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -87,6 +89,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
     const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
+    kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -110,6 +113,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // Told of every accepted triage action, in order (the requester's notices, the reassigned meeting): add one line each.
+    const triageObservers: TriageObserver[] = [];
+    const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -127,6 +133,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         booking,
         clock,
         random: randomBytes,
+        triageChannel,
+        triage: { staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, centers, observers: triageObservers },
       });
     });
     const version = packageVersion();

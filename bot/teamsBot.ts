@@ -12,6 +12,7 @@ import { ConfirmHandler } from './handlers/confirm';
 import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
+import { isTriageInvoke, scopeOf, TriageHandler } from './handlers/triage';
 import { KeyedSerializer } from './keyedSerializer';
 import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
@@ -33,6 +34,7 @@ export class FastTrackBot extends TeamsActivityHandler {
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
+  private readonly triage: TriageHandler;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -44,8 +46,11 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.journey = new JourneyHandler(deps);
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
+    this.triage = new TriageHandler(deps);
 
     this.onInstallationUpdateAdd(async (context, next) => {
+      // A team or group chat: the triage channel registers; anywhere else the bot is for personal use only.
+      if (scopeOf(context.activity, deps.triage) !== 'personal') return this.triage.installed(context);
       const dc = await this.dialogs.createContext(context);
       if (dc.activeDialog) {
         // Back after days, a restart or a reload: offer the exact step they left.
@@ -57,6 +62,8 @@ export class FastTrackBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
+      // No journey outside personal chats: the triage channel is worked through its cards' actions.
+      if (scopeOf(context.activity, deps.triage) !== 'personal') return next();
       await this.handleMessage(context);
       await next();
     });
@@ -79,9 +86,10 @@ export class FastTrackBot extends TeamsActivityHandler {
     });
   }
 
-  /** The form's time zone typeahead asks through an `application/search` invoke. */
+  /** The form's time zone typeahead asks through an `application/search` invoke; triage cards' Universal Actions go to the triage handler. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
+    if (isTriageInvoke(context.activity)) return this.triage.invoke(context);
     return super.onInvokeActivity(context);
   }
 

@@ -55,6 +55,11 @@ export interface TriageRecord {
   /** The last question to the requester; `answer` once they answered. */
   question?: { text: string; askedAt: string; by: string; resumeState: RequestState; answer?: string; answeredAt?: string };
   cancelled?: { reason: CancelReason; note?: string; at: string; by: string };
+  /**
+   * The Teams user id (e.g. `29:…`) of each FastTrack person (by id) who acted from the triage channel:
+   * the card's `refresh.userIds`, so each of them sees their own copy. Kept by the triage handler.
+   */
+  viewers?: Record<string, string>;
 }
 
 /** One entry of the request's history written by a triage action: who (a person id or `requester`) and when. */
