@@ -44,7 +44,6 @@ export function triageCardKind(deps: { requests: Pick<RequestRepository, 'get'>;
     render(renderer, locale, params) {
       const request = loaded.get(keyOf(params));
       if (!request) throw new Error('the triage card is rendered from the request read just before sending');
-      loaded.delete(keyOf(params));
       return { type: 'message', attachments: [triageCard(renderer, locale, request, deps.centers)] };
     },
   };
