@@ -127,6 +127,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         booking,
         clock,
         random: randomBytes,
+        staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
       });
     });
     const version = packageVersion();

@@ -12,6 +12,7 @@ import { ConfirmHandler } from './handlers/confirm';
 import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
+import { StaffHandler } from './handlers/staff';
 import { KeyedSerializer } from './keyedSerializer';
 import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
@@ -33,6 +34,7 @@ export class FastTrackBot extends TeamsActivityHandler {
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
+  private readonly staff: StaffHandler | undefined;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -44,8 +46,11 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.journey = new JourneyHandler(deps);
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
+    this.staff = deps.staff && new StaffHandler(deps, deps.staff);
 
     this.onInstallationUpdateAdd(async (context, next) => {
+      // A FastTrack person's own chat (staff tenant): their welcome, not the admin journey's.
+      if (this.staff?.owns(context)) return this.staff.sendWelcome(context).then(next);
       const dc = await this.dialogs.createContext(context);
       if (dc.activeDialog) {
         // Back after days, a restart or a reload: offer the exact step they left.
@@ -57,7 +62,8 @@ export class FastTrackBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      if (this.staff?.owns(context)) await this.staff.handleMessage(context);
+      else await this.handleMessage(context);
       await next();
     });
   }

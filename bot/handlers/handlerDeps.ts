@@ -3,11 +3,14 @@ import type { JourneyDeps } from '../dialogs/journeyDeps';
 import type { OnboardingRequest } from '../domain/journey';
 import type { ConversationReferenceStore } from '../notifications/conversationReferences';
 import { tenantOf, userOf } from '../turnIdentity';
+import type { StaffDeps } from './staff';
 
 /** What the bot and its handlers need, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
   conversationState: BotState;
   references: ConversationReferenceStore;
+  /** The FastTrack people's own chats in the staff tenant (absent: every chat is a customer's). */
+  staff?: StaffDeps;
 }
 
 /** The tenant's open request when the acting user is its requester. */
