@@ -115,6 +115,21 @@ describe('a FastTrack person\'s own chat in the staff tenant', function () {
       assert.ok(named[0]!.text!.includes('visitor@fasttrack.example.com'), 'the account is named');
     });
 
+    it('asks to try again, and shows nothing, when neither the roster nor the staff directory answers', async () => {
+      const bot = staffBot({
+        roster: async () => {
+          throw new Error('roster down');
+        },
+      });
+      tenant.injectFault({ tenantId: TENANTS.fastTrack, path: /^\/users\//, status: 503, times: Infinity });
+      try {
+        const replies = await bot.say(CONOR_USER, 'my requests');
+        assert.deepEqual(replies.map((r) => [r.text, r.attachments?.length ?? 0]), [[en.staff.notIdentified, 0]]);
+      } finally {
+        tenant.clearFaults();
+      }
+    });
+
     it('leaves a customer tenant\'s chat to the admin journey', async () => {
       const bot = staffBot();
       const text = visibleText(await bot.say(MEGAN, 'my requests'));
