@@ -14,7 +14,6 @@ import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
 import { StaffHandler } from './handlers/staff';
 import { KeyedSerializer } from './keyedSerializer';
-import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
 import { ids } from './turnIdentity';
 
@@ -29,8 +28,6 @@ export type { FastTrackBotDeps } from './handlers/handlerDeps';
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly turns = new KeyedSerializer();
-  // A conversation's reference is read once per TTL, not on every turn (a storage round trip saved per turn).
-  private readonly recentReferences = new RecentReferences();
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
@@ -141,13 +138,12 @@ export class FastTrackBot extends TeamsActivityHandler {
     const removed = activity.type === 'installationUpdate' && typeof activity.action === 'string' && activity.action.startsWith('remove');
     try {
       if (removed) {
-        this.recentReferences.forget(activity);
         const forgotten = await this.deps.references.forget(activity);
         this.deps.logger.info({ ...ids(context), forgotten }, 'app uninstalled: conversation reference removed');
-      } else if (activity.type === 'installationUpdate' || !this.recentReferences.fresh(activity)) {
-        // An install always reaches the store: another instance may have removed the reference.
-        await this.deps.references.refresh(activity);
-        this.recentReferences.remember(activity);
+      } else {
+        // Read once per TTL per conversation (the store's memo); an install always reaches the store:
+        // another instance may have removed the reference.
+        await this.deps.references.refresh(activity, { force: activity.type === 'installationUpdate' });
       }
     } catch (error) {
       // Proactive messages are a convenience; failing to store a reference must not fail the turn.
