@@ -135,6 +135,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         random: randomBytes,
         triageChannel,
         triage: { staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, centers, observers: triageObservers },
+        staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
       });
     });
     const version = packageVersion();

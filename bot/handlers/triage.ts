@@ -120,7 +120,7 @@ export class TriageHandler {
       return deny('rosterUnavailable', { err: errorFields(error) });
     }
     if (!member) return deny('notMember');
-    const person = personByEmail(triage.centers, member.email ?? member.userPrincipalName);
+    const person = personByEmail(triage.centers, member.email) ?? personByEmail(triage.centers, member.userPrincipalName);
     if (!person) return deny('notFastTrack');
 
     const request = await this.deps.requests.get(data.tenantId, data.requestId);
