@@ -252,6 +252,31 @@ describe('the triage channel: FastTrack works every request with Universal Actio
     assert.equal((byBystander.body as Card[])[1]!.text, t.refusals.notAssignee);
   });
 
+  it('asks the requester a question typed on the card, then reassigns to a Specialist who speaks the language, who cancels it with a reason', async () => {
+    const data = (version: number, extra: Record<string, unknown> = {}) => ({ tenantId: TENANTS.contoso, requestId, version, ...extra });
+    const items = (card: Card) => (card.body as Card[]).flatMap((e) => (e.items as Card[] | undefined) ?? []);
+    const after = (card: Card, id: string) => items(card)[items(card).findIndex((e) => e.id === id) + 1]!;
+    const asked = cardOf(await execute('29:emily', 'triage.ask', data(3, { question: 'Which domains move first?' })));
+    assert.equal(fact(asked, t.facts.state), t.states.OnHoldPendingRequesterResponse);
+    const texts = visibleText([{ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: asked }] } as never]);
+    assert.ok(texts.includes('Which domains move first?') && texts.includes(t.noAnswer), texts);
+
+    const nobody = cardOf(await execute('29:emily', 'triage.reassign', data(4)));
+    assert.equal(after(nobody, 'reassignTo').text, t.errors.choosePerson);
+    const reassigned = cardOf(await execute('29:emily', 'triage.reassign', data(4, { reassignTo: 'ft-amer-002' })));
+    assert.equal(fact(reassigned, t.facts.assignee), 'Daniel Morales');
+    assert.deepEqual(verbs(reassigned), ['triage.refresh'], 'Emily is a bystander now');
+    assert.deepEqual(verbs(cardOf(await execute('29:daniel', 'triage.refresh', data(5)))), ['triage.approve', 'triage.hold', 'triage.reassign', 'triage.cancel'], 'no second question while one is open');
+
+    const noNote = cardOf(await execute('29:daniel', 'triage.cancel', data(5, { cancelReason: 'other', cancelNote: '' })));
+    assert.equal(after(noNote, 'cancelNote').text, t.errors.textMissing);
+    const cancelled = cardOf(await execute('29:daniel', 'triage.cancel', data(5, { cancelReason: 'duplicate' })));
+    assert.equal(fact(cancelled, t.facts.state), t.states.Cancelled);
+    assert.equal(fact(cancelled, t.facts.cancelReason), t.cancelReasons.duplicate);
+    assert.deepEqual(verbs(cancelled), ['triage.refresh']);
+    assert.deepEqual((cancelled.refresh as Card).userIds, ['29:daniel', '29:emily'], 'the assignee first, then everyone who acted');
+  });
+
   it('installed in another team, says once that it is for personal use and does nothing else there', async () => {
     const where = { conversation: { id: OTHER_TEAM, conversationType: 'channel', tenantId: TENANTS.contoso, isGroup: true }, channelData: { tenant: { id: TENANTS.contoso }, team: { id: OTHER_TEAM } } };
     const user = { id: `29:${USERS.megan}`, name: 'Megan Bowen', aadObjectId: USERS.megan };
