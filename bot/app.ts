@@ -25,6 +25,9 @@ import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
+import { MeetingReassign } from './triage/meetingReassign';
+import type { TriageObserver } from './triage/observer';
+import { RequesterNotices, TRIAGE_NOTICE_KIND, triageNoticeKind } from './triage/requesterNotices';
 import { AdapterSender, LimitedSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
@@ -87,6 +90,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
     const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
+    kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -110,6 +114,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // The requester's side of triage: their notices, and a reassignment moving the meetings.
+    const requesterObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -127,6 +133,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         booking,
         clock,
         random: randomBytes,
+        triageObservers: requesterObservers,
       });
     });
     const version = packageVersion();

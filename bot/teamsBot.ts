@@ -12,6 +12,7 @@ import { ConfirmHandler } from './handlers/confirm';
 import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
+import { invokeVerb, QUESTION_VERB_PREFIX, QuestionHandler } from './handlers/question';
 import { KeyedSerializer } from './keyedSerializer';
 import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
@@ -33,6 +34,7 @@ export class FastTrackBot extends TeamsActivityHandler {
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
+  private readonly questions: QuestionHandler;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -44,6 +46,7 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.journey = new JourneyHandler(deps);
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
+    this.questions = new QuestionHandler(deps);
 
     this.onInstallationUpdateAdd(async (context, next) => {
       const dc = await this.dialogs.createContext(context);
@@ -82,6 +85,8 @@ export class FastTrackBot extends TeamsActivityHandler {
   /** The form's time zone typeahead asks through an `application/search` invoke. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
+    // The requester's answer to FastTrack's question card (Universal Actions).
+    if (context.activity.name === 'adaptiveCard/action' && invokeVerb(context.activity.value)?.startsWith(QUESTION_VERB_PREFIX)) return this.questions.answer(context);
     return super.onInvokeActivity(context);
   }
 

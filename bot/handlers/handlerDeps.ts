@@ -2,12 +2,15 @@ import type { BotState } from 'botbuilder';
 import type { JourneyDeps } from '../dialogs/journeyDeps';
 import type { OnboardingRequest } from '../domain/journey';
 import type { ConversationReferenceStore } from '../notifications/conversationReferences';
+import type { TriageObserver } from '../triage/observer';
 import { tenantOf, userOf } from '../turnIdentity';
 
 /** What the bot and its handlers need, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
   conversationState: BotState;
   references: ConversationReferenceStore;
+  /** Told of every accepted triage action taken in the bot's turns (the requester's answer too). */
+  triageObservers?: TriageObserver[];
 }
 
 /** The tenant's open request when the acting user is its requester. */
