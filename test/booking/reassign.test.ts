@@ -8,7 +8,10 @@ import type { FastTrackPerson } from '../../bot/domain/centers';
 import type { Meeting, OnboardingRequest } from '../../bot/domain/journey';
 import { occurrencesOf } from '../../bot/domain/meetings';
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
+import { createLogger } from '../../bot/logger';
+import { applyTriage, triageVersion } from '../../bot/domain/triage';
 import { StorageRequestRepository } from '../../bot/storage/requestRepository';
+import { MeetingReassign } from '../../bot/triage/meetingReassign';
 import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { TENANTS, USERS } from '../../local/tenant/ids';
 import { LocalTenantServer } from '../../local/tenant/localTenantServer';
@@ -158,5 +161,36 @@ describe('reassigning a request moves its meetings to the new person (Azurite, t
     const stored = await w.requests.get(request.tenantId, request.id);
     assert.equal(stored!.history.filter((h) => h.event === 'meetingReassigned').reduce((n, h) => n + (h.count ?? 1), 0), 2, 'one entry per meeting');
     assert.deepEqual(await heldFor(w, colleague.id, request, kickoff), [`kickoff ${kickoff.start} booked`]);
+  });
+
+  it("moves the meetings when the triage channel reassigns the request (the MeetingReassign observer), and logs a busy new person", async () => {
+    const w = await world();
+    const { request, kickoff } = await bookedRequest(w, 'FT-REAS0004');
+    const lines: { msg: string; kind?: string; personId?: string }[] = [];
+    const observer = new MeetingReassign({ booking: w.booking, logger: createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) }) });
+    const now = new Date();
+    const oldPerson = centers.people.find((p) => p.id === kickoff.person.id)!;
+    const colleague = colleagueOf(oldPerson.id);
+    const assigned = applyTriage(request, { action: 'assign' }, { kind: 'staff', person: oldPerson }, 0, now);
+    assert.ok(assigned.ok);
+    const reassigned = applyTriage(assigned.request, { action: 'reassign', to: colleague }, { kind: 'staff', person: oldPerson }, triageVersion(assigned.request), now);
+    assert.ok(reassigned.ok);
+    // An assignment is not a reassignment: nothing moves.
+    await observer.triageChanged({ before: request, after: assigned.request, entry: assigned.entry });
+    assert.deepEqual((await fastTrackEvents(tenant, TENANTS.contoso, USERS.megan)).map((e) => e.attendees[0]?.emailAddress.address), [oldPerson.email, oldPerson.email]);
+
+    await observer.triageChanged({ before: assigned.request, after: reassigned.request, entry: reassigned.entry });
+    assert.deepEqual((await fastTrackEvents(tenant, TENANTS.contoso, USERS.megan)).map((e) => e.attendees[0]?.emailAddress.address), [colleague.email, colleague.email]);
+    assert.ok(lines.some((l) => l.msg === 'meetings reassigned'));
+
+    // Back to the first person, who is now busy at the kickoff's time with another request: kept as it is, and logged.
+    await w.ledger.reserve(ledgerPerson(oldPerson.id), kickoff.start, kickoff.end, { tenantId: TENANTS.contoso, requestId: 'FT-OTHER002', kind: 'kickoff' });
+    const back = applyTriage(reassigned.request, { action: 'reassign', to: oldPerson }, { kind: 'staff', person: colleague }, triageVersion(reassigned.request), now);
+    assert.ok(back.ok);
+    await observer.triageChanged({ before: reassigned.request, after: back.request, entry: back.entry });
+    assert.deepEqual((await fastTrackEvents(tenant, TENANTS.contoso, USERS.megan)).map((e) => e.attendees[0]?.emailAddress.address), [colleague.email, colleague.email]);
+    const busy = lines.find((l) => l.msg.startsWith('reassigned person busy'));
+    assert.equal(busy?.kind, 'kickoff');
+    assert.equal(busy?.personId, oldPerson.id);
   });
 });
