@@ -134,6 +134,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         clock,
         random: randomBytes,
         triageObservers: requesterObservers,
+        staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
       });
     });
     const version = packageVersion();

@@ -13,8 +13,8 @@ import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
 import { invokeVerb, QUESTION_VERB_PREFIX, QuestionHandler } from './handlers/question';
+import { StaffHandler } from './handlers/staff';
 import { KeyedSerializer } from './keyedSerializer';
-import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
 import { ids } from './turnIdentity';
 
@@ -29,12 +29,11 @@ export type { FastTrackBotDeps } from './handlers/handlerDeps';
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly turns = new KeyedSerializer();
-  // A conversation's reference is read once per TTL, not on every turn (a storage round trip saved per turn).
-  private readonly recentReferences = new RecentReferences();
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
   private readonly questions: QuestionHandler;
+  private readonly staff: StaffHandler | undefined;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -47,8 +46,11 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
     this.questions = new QuestionHandler(deps);
+    this.staff = deps.staff && new StaffHandler(deps, deps.staff);
 
     this.onInstallationUpdateAdd(async (context, next) => {
+      // A FastTrack person's own chat (staff tenant): their welcome, not the admin journey's.
+      if (this.staff?.owns(context)) return this.staff.sendWelcome(context).then(next);
       const dc = await this.dialogs.createContext(context);
       if (dc.activeDialog) {
         // Back after days, a restart or a reload: offer the exact step they left.
@@ -60,7 +62,8 @@ export class FastTrackBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      if (this.staff?.owns(context)) await this.staff.handleMessage(context);
+      else await this.handleMessage(context);
       await next();
     });
   }
@@ -140,13 +143,12 @@ export class FastTrackBot extends TeamsActivityHandler {
     const removed = activity.type === 'installationUpdate' && typeof activity.action === 'string' && activity.action.startsWith('remove');
     try {
       if (removed) {
-        this.recentReferences.forget(activity);
         const forgotten = await this.deps.references.forget(activity);
         this.deps.logger.info({ ...ids(context), forgotten }, 'app uninstalled: conversation reference removed');
-      } else if (activity.type === 'installationUpdate' || !this.recentReferences.fresh(activity)) {
-        // An install always reaches the store: another instance may have removed the reference.
-        await this.deps.references.refresh(activity);
-        this.recentReferences.remember(activity);
+      } else {
+        // Read once per TTL per conversation (the store's memo); an install always reaches the store:
+        // another instance may have removed the reference.
+        await this.deps.references.refresh(activity, { force: activity.type === 'installationUpdate' });
       }
     } catch (error) {
       // Proactive messages are a convenience; failing to store a reference must not fail the turn.

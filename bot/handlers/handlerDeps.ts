@@ -4,6 +4,7 @@ import type { OnboardingRequest } from '../domain/journey';
 import type { ConversationReferenceStore } from '../notifications/conversationReferences';
 import type { TriageObserver } from '../triage/observer';
 import { tenantOf, userOf } from '../turnIdentity';
+import type { StaffDeps } from './staff';
 
 /** What the bot and its handlers need, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
@@ -11,6 +12,8 @@ export interface FastTrackBotDeps extends JourneyDeps {
   references: ConversationReferenceStore;
   /** Told of every accepted triage action taken in the bot's turns (the requester's answer too). */
   triageObservers?: TriageObserver[];
+  /** The FastTrack people's own chats in the staff tenant (absent: every chat is a customer's). */
+  staff?: StaffDeps;
 }
 
 /** The tenant's open request when the acting user is its requester. */
