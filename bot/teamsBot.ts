@@ -12,6 +12,7 @@ import { ConfirmHandler } from './handlers/confirm';
 import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
+import { invokeVerb, QUESTION_VERB_PREFIX, QuestionHandler } from './handlers/question';
 import { StaffHandler } from './handlers/staff';
 import { isTriageInvoke, scopeOf, TriageHandler } from './handlers/triage';
 import { KeyedSerializer } from './keyedSerializer';
@@ -32,6 +33,7 @@ export class FastTrackBot extends TeamsActivityHandler {
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
+  private readonly questions: QuestionHandler;
   private readonly staff: StaffHandler | undefined;
   private readonly triage: TriageHandler;
 
@@ -45,6 +47,7 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.journey = new JourneyHandler(deps);
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
+    this.questions = new QuestionHandler(deps);
     this.staff = deps.staff && new StaffHandler(deps, deps.staff);
     this.triage = new TriageHandler(deps);
 
@@ -93,6 +96,8 @@ export class FastTrackBot extends TeamsActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
     if (isTriageInvoke(context.activity)) return this.triage.invoke(context);
+    // The requester's answer to FastTrack's question card (Universal Actions).
+    if (context.activity.name === 'adaptiveCard/action' && invokeVerb(context.activity.value)?.startsWith(QUESTION_VERB_PREFIX)) return this.questions.answer(context);
     return super.onInvokeActivity(context);
   }
 

@@ -105,7 +105,8 @@ export interface Meeting {
   adminTimeZone: string;
   recurrence?: { intervalWeeks: 1 | 2; occurrences: number };
   cancelledReason?: string;
-  history: { at: string; event: 'booked' | 'moved' | 'cancelled' | 'movedByAdmin' | 'cancelledByAdmin'; start?: string; end?: string }[];
+  /** `reassigned`: another FastTrack person took the meeting (`personId`, from `fromPersonId`), same times. */
+  history: { at: string; event: 'booked' | 'moved' | 'cancelled' | 'movedByAdmin' | 'cancelledByAdmin' | 'reassigned'; start?: string; end?: string; personId?: string; fromPersonId?: string }[];
 }
 
 /** A booking claimed on the request before its person is held and its event created. */
