@@ -4,10 +4,13 @@ import { LocalTenantServer } from '../../local/tenant/localTenantServer';
 import { ADELE, cards, createTestBot, MEGAN, renderer, visibleText, type TestUser } from '../helpers/botHarness';
 import { ANSWERS, step } from '../helpers/journeySteps';
 
-/** A group chat of Contoso's admins with the bot in it: everyone's turns share one conversation (and one dialog stack). */
-const GROUP = { id: '19:contoso-admins@thread.v2', tenantId: TENANTS.contoso, conversationType: 'groupChat', isGroup: true, name: 'Contoso admins' };
+/**
+ * Megan's personal chat, reached by another user's turn too: a forged or replayed activity (the bot is for
+ * personal use; team channels and group chats never run the journey). Both turns share one dialog stack.
+ */
+const GROUP = { id: 'a:contoso-megan-personal', tenantId: TENANTS.contoso, conversationType: 'personal' };
 
-describe("a card acts only for the user it was sent to (the admin's own cards in a chat of several people)", function () {
+describe("a card acts only for the user it was sent to (the admin's own cards, clicked by someone else in their conversation)", function () {
   this.timeout(20000);
   const tenant = new LocalTenantServer();
   before(() => tenant.start(0));
