@@ -28,6 +28,9 @@ import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
+import { MeetingReassign } from './triage/meetingReassign';
+import type { TriageObserver } from './triage/observer';
+import { RequesterNotices, TRIAGE_NOTICE_KIND, triageNoticeKind } from './triage/requesterNotices';
 import { AdapterSender, LimitedSender } from './notifications/sender';
 import { BotServer } from './server';
 import { createStorage } from './storage/storageFactory';
@@ -37,6 +40,7 @@ import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
+import { TRIAGE_CARD_KIND, triageCardKind, TriagePoster } from './triage/triageNotice';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -92,6 +96,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const kinds = createNoticeKinds(renderer)
       .register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }))
       .register(PARTNER_CONSENT_KIND, partnerConsentKind());
+    kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
+    kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     // Partners (GDAP): a customer's missing consent is waited for through the queue; the local tenant stands in for Entra's consent page.
     const consentWatch = new ConsentWatch({ queue: storage.queue, directory, outbox, logger, clock });
@@ -124,6 +130,10 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // Told of every accepted triage action, in order, from the channel and from the requester's answer:
+    // the requester's notices, then a reassignment moving the meetings.
+    const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
+    const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -141,6 +151,10 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         booking,
         clock,
         random: randomBytes,
+        triageChannel,
+        triage: { staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, centers, observers: triageObservers },
+        triageObservers,
+        staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
         partners,
       });
     });

@@ -1,6 +1,6 @@
 import type { CenterModel, FastTrackCenter, FastTrackPerson } from '../domain/centers';
 import { calendarTenantOf, withEvent, type Meeting, type OnboardingRequest, type PendingBooking } from '../domain/journey';
-import { activeMeeting, activeMeetings, claimDecision, earliestStart, MEETING_MINUTES, occurrencesOf, pendingBooking, transactionIdFor, type MeetingKind } from '../domain/meetings';
+import { activeMeeting, activeMeetings, claimDecision, earliestStart, MEETING_MINUTES, occurrencesOf, pendingBooking, transactionIdFor, type MeetingKind, type Occurrence } from '../domain/meetings';
 import { routeRequest } from '../domain/routing';
 import { findSlots, type Slot } from '../domain/slots';
 import type { CalendarEvent, Interval, NewEvent } from '../domain/tenant';
@@ -35,6 +35,15 @@ export type BookingOutcome =
   | { outcome: 'exists'; meeting: Meeting; request: OnboardingRequest }
   /** Another slot of the kind is being booked this moment (another click, another instance). */
   | { outcome: 'inProgress' };
+
+/**
+ * A reassignment's outcome: the meetings moved to the new person (none when the request has no active
+ * meeting, or they have it already), or `busy`: the new person is taken at a time of `meeting`, and
+ * nothing changed.
+ */
+export type ReassignOutcome =
+  | { outcome: 'reassigned'; request: OnboardingRequest; meetings: Meeting[] }
+  | { outcome: 'busy'; meeting: Meeting; personId: string };
 
 export type MoveOutcome = { outcome: 'moved'; meeting: Meeting; request: OnboardingRequest } | { outcome: 'taken' } | { outcome: 'gone' };
 
@@ -369,6 +378,76 @@ export class BookingService {
       current = done.request;
     }
     return { cancelled, request: current };
+  }
+
+  /**
+   * Another FastTrack person takes the request's meetings (a reassignment in the triage channel):
+   * for every active meeting (the kickoff, the checkpoint series) the new person is held at the same
+   * times, every occurrence of every meeting or none; the event's attendee is replaced (PATCH, the
+   * times unchanged), the holds confirmed, the old person's freed, and the meeting records its person
+   * and a `reassigned` history entry. The new person busy at one of the times → `busy`, nothing
+   * changed. A retry (a crash, a redelivered change) finds what is already done and finishes the rest.
+   */
+  async reassign(request: OnboardingRequest, to: Pick<FastTrackPerson, 'id'>): Promise<ReassignOutcome> {
+    const { person, center } = this.personOf(to.id);
+    const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+    const admin = current.admin;
+    const moving = activeMeetings(current).filter((m) => m.person.id !== person.id);
+    if (moving.length === 0 || !admin) return { outcome: 'reassigned', request: current, meetings: [] };
+    const newPerson = { id: person.id, timeZone: center.timeZone };
+    const ownerOf = (meeting: Meeting): ReservationOwner => ({ tenantId: current.tenantId, requestId: current.id, kind: meeting.kind });
+    // Every time of every meeting is held for the new person first: all of them, or none.
+    const held: { meeting: Meeting; times: Occurrence[]; fresh: boolean }[] = [];
+    for (const meeting of moving) {
+      const times = occurrencesOf(meeting, meeting.adminTimeZone);
+      const outcome = await this.deps.ledger.reserveAll(newPerson, times, ownerOf(meeting));
+      if (outcome === 'taken') {
+        // Only what this call held is freed (a retry's own confirmed times stay as they are).
+        for (const h of held) if (h.fresh) await this.deps.ledger.releaseAll(newPerson, h.times, ownerOf(h.meeting));
+        return { outcome: 'busy', meeting, personId: person.id };
+      }
+      held.push({ meeting, times, fresh: outcome === 'reserved' });
+    }
+    const reassigned: Meeting[] = [];
+    for (const [i, { meeting, times }] of held.entries()) {
+      try {
+        await this.deps.directory.updateEvent(calendarTenantOf(current), admin.userId, meeting.eventId, {
+          start: meeting.start,
+          end: meeting.end,
+          timeZone: meeting.adminTimeZone,
+          attendees: attendeesOf(current, person),
+        });
+      } catch (error) {
+        // Not moved: the new person's holds of this meeting and of those not reached yet are freed.
+        for (const h of held.slice(i)) await this.deps.ledger.releaseAll(newPerson, h.times, ownerOf(h.meeting));
+        throw error;
+      }
+      await this.deps.ledger.confirmAll(newPerson, times, ownerOf(meeting), meeting.eventId);
+      const old = this.personOf(meeting.person.id);
+      await this.deps.ledger.releaseAll({ id: old.person.id, timeZone: old.center.timeZone }, times, ownerOf(meeting));
+      const at = this.deps.clock();
+      let recorded: Meeting | undefined;
+      const stored = await this.changeRequest(current, (r) => {
+        const mine = r.meetings?.find((m) => m.eventId === meeting.eventId && m.status === 'booked');
+        if (!mine || mine.person.id === person.id) return (recorded = undefined);
+        const next: Meeting = {
+          ...mine,
+          person: { id: person.id, name: person.name, email: person.email, role: person.role },
+          centerId: center.id,
+          centerTimeZone: center.timeZone,
+          // The times ride along, so the meeting's reminders are planned anew with the new person's name.
+          history: [...mine.history, { at: at.toISOString(), event: 'reassigned' as const, start: mine.start, end: mine.end, personId: person.id, fromPersonId: mine.person.id }].slice(-20),
+        };
+        recorded = next;
+        return withEvent({ ...r, meetings: (r.meetings ?? []).map((m) => (m.eventId === meeting.eventId ? next : m)) }, 'meetingReassigned', at);
+      });
+      if (recorded) {
+        reassigned.push(recorded);
+        await this.notify({ type: 'moved', request: stored, meeting: recorded, previous: meeting });
+      }
+    }
+    const stored = (await this.deps.requests.get(current.tenantId, current.id)) ?? current;
+    return { outcome: 'reassigned', request: stored, meetings: reassigned };
   }
 
   /** Only the slot's own person, with the center they work from. */

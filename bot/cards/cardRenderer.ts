@@ -20,6 +20,7 @@ export type CardName =
   | 'confirmation'
   | 'adoption'
   | 'status'
+  | 'question'
   | 'confirm'
   | 'slots'
   | 'meeting'

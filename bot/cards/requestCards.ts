@@ -45,7 +45,25 @@ export function statusCard(renderer: CardRenderer, locale: string | undefined, r
     managedBy: managedBy(renderer, locale, request),
     customerTenantId: request.partner ? request.tenantId : '',
     canAdopt: request.state !== 'Cancelled' && request.phases.adoption !== 'done',
+    ...fastTrackFacts(renderer, locale, request),
   });
+}
+
+/** What FastTrack said about the request: why it is on hold or cancelled, its open question (or the last one and the answer). */
+function fastTrackFacts(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): { fastTrack: { title: string; value: string }[]; hasFastTrack: boolean; questionOpen: boolean } {
+  const s = renderer.strings(locale).requesterSide;
+  const triage = request.triage;
+  const facts: { title: string; value: string }[] = [];
+  if (request.state === 'OnHold' && triage?.hold) facts.push({ title: s.holdReason, value: triage.hold.reason });
+  if (request.state === 'Cancelled' && triage?.cancelled) {
+    const reason = s.cancelReasons[triage.cancelled.reason];
+    facts.push({ title: s.cancelReason, value: triage.cancelled.note ? `${reason}: ${triage.cancelled.note}` : reason });
+  }
+  const question = triage?.question;
+  const questionOpen = request.state === 'OnHoldPendingRequesterResponse' && question !== undefined && question.answer === undefined;
+  if (question) facts.push({ title: s.openQuestion, value: question.text });
+  if (question?.answer !== undefined) facts.push({ title: s.lastAnswer, value: question.answer });
+  return { fastTrack: facts, hasFastTrack: facts.length > 0, questionOpen };
 }
 
 /** The tenant already has an open request: continue it (the requester) or see it (another admin). */

@@ -3,6 +3,8 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { z } from 'zod';
 import type { CardName, CardRenderer, Strings } from '../cards/cardRenderer';
 import type { FieldErrors, Validation, Values } from '../domain/forms';
+import type { Logger } from '../logger';
+import { ids, userOf } from '../turnIdentity';
 
 /** What a card step starts with; serializable, because it lives in dialog state. */
 export interface CardStepOptions {
@@ -17,6 +19,8 @@ export interface CardStepOptions {
 interface CardStepState extends CardStepOptions {
   token: string;
   errors: FieldErrors;
+  /** Who the card was drawn for (their Entra object id): only they may answer it. */
+  userId?: string;
 }
 
 /** One card that asks for answers: how to draw it and how to check what comes back. */
@@ -40,12 +44,14 @@ const submitSchema = z.looseObject({ verb: z.string().max(64), token: z.string()
  * Shows a card and waits for its submit. Invalid answers re-show the card with the errors next to
  * the fields and every value kept; anything else (typed text, an old card) gets a reminder and the
  * card again. Ends with the validated result. A token ties a card to its step, so a click on a
- * card from an earlier step is recognised instead of being taken for this one.
+ * card from an earlier step is recognised instead of being taken for this one. The step also records
+ * who it was drawn for: in a chat of several people, another user's submission (or text) is refused
+ * with a message and logged, and the step goes on waiting for its own user.
  */
 export class CardStep<T> extends Dialog<CardStepOptions> {
   constructor(
     id: string,
-    private readonly deps: { renderer: CardRenderer; random: (size: number) => Uint8Array },
+    private readonly deps: { renderer: CardRenderer; random: (size: number) => Uint8Array; logger?: Logger },
     private readonly spec: CardStepSpec<T>,
   ) {
     super(id);
@@ -61,7 +67,8 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
   }
 
   override async beginDialog(dc: DialogContext, options?: CardStepOptions): Promise<DialogTurnResult> {
-    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? this.token(), errors: {} };
+    const userId = userOf(dc.context);
+    const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? this.token(), errors: {}, ...(userId ? { userId } : {}) };
     dc.activeDialog!.state = state;
     await this.send(dc.context, state);
     return Dialog.EndOfTurn;
@@ -71,6 +78,12 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
     const state = dc.activeDialog!.state as CardStepState;
     const activity = dc.context.activity;
     if (activity.type !== 'message') return Dialog.EndOfTurn;
+    if (state.userId && userOf(dc.context) !== state.userId) {
+      // A card acts only for the user it was sent to: nothing of the step changes.
+      this.deps.logger?.warn({ ...ids(dc.context), step: this.id, submission: activity.value !== undefined }, 'card step answered by another user: refused');
+      await dc.context.sendActivity(this.renderer.text(activity.locale, (s) => s.requesterSide.cardNotYours));
+      return Dialog.EndOfTurn;
+    }
     const submit = submitSchema.safeParse(activity.value);
     if (submit.success && submit.data.verb === this.spec.verb && submit.data.token === state.token) {
       const result = await this.spec.validate(activity.value, state, dc.context);

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { ConsentWatch } from '../notifications/consentWatch';
 import type { PartnerIndex } from '../storage/partnerIndex';
 import type { RequestRepository } from '../storage/requestRepository';
+import type { TriageChannelPoster } from '../triage/triageNotice';
 
 /** What every phase dialog needs, injected by the composition root (or a test). */
 export interface JourneyDeps {
@@ -25,6 +26,8 @@ export interface JourneyDeps {
   booking: BookingService;
   clock: () => Date;
   random: (size: number) => Uint8Array;
+  /** Posts a submitted request's triage card to the FastTrack triage channel (none: no channel). */
+  triageChannel?: TriageChannelPoster;
   /** Partners asking on behalf of customers (GDAP); without it, nobody is asked "for a customer". */
   partners?: PartnerServices;
 }

@@ -73,7 +73,7 @@ export class MainDialog extends ComponentDialog {
     if (values?.requester && sender && sender !== values.requester.aadObjectId && innerDc.context.activity.type === 'message') {
       // Someone else in the conversation (a partner on a customer admin's card, or the other way round): refused, the journey kept.
       this.deps.logger.warn({ ...ids(innerDc.context), requestId: values.requestId }, 'journey action refused: the sender is not the requester');
-      await innerDc.context.sendActivity(this.deps.renderer.text(innerDc.context.activity.locale, (s) => s.partners.wrongUser));
+      await innerDc.context.sendActivity(this.deps.renderer.text(innerDc.context.activity.locale, (s) => s.requesterSide.cardNotYours));
       return Dialog.EndOfTurn;
     }
     if (partner && innerDc.context.activity.type === 'message') {

@@ -130,6 +130,10 @@ export class RequestFormDialog extends ComponentDialog {
       ),
     );
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
+    // FastTrack's side sees it: one triage card per request (the notice id dedupes a resubmitted form).
+    await this.deps.triageChannel?.requestSubmitted(request).catch((error: unknown) => {
+      this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, err: errorFields(error) }, 'triage card not queued');
+    });
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }
 }

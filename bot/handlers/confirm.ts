@@ -5,13 +5,15 @@ import { MainDialog, type MainOptions } from '../dialogs/mainDialog';
 import { graphFailureText } from '../dialogs/tenantCheck';
 import { withEvent, type Meeting } from '../domain/journey';
 import { describeSlot } from '../domain/slots';
-import { ids } from '../turnIdentity';
+import { ids, userOf } from '../turnIdentity';
 import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
 
 /** A pending yes/no question (cancel, start over), tied to the card that asked it. */
 export interface PendingConfirm {
   purpose: 'cancel' | 'startOver';
   token: string;
+  /** Who was asked: only they may answer (another member of a group chat is refused). */
+  userId?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export class ConfirmHandler {
       return;
     }
     const token = Buffer.from(this.deps.random(6)).toString('hex');
-    await this.pending.set(dc.context, { purpose, token });
+    const userId = userOf(dc.context);
+    await this.pending.set(dc.context, { purpose, token, ...(userId ? { userId } : {}) });
     const s = renderer.strings(locale);
     const question = purpose === 'cancel' && mine ? renderer.text(locale, (t) => t.confirm.cancelRequest, { requestId: mine.id }) : s.confirm[purpose];
     await dc.context.sendActivity({ attachments: [renderer.card('confirm', locale, { question, token })] });
@@ -51,6 +54,11 @@ export class ConfirmHandler {
     if (!pending || pending.token !== token) {
       await dc.context.sendActivity(renderer.text(locale, (s) => s.messages.staleCard));
       if (dc.activeDialog) await dc.repromptDialog();
+      return;
+    }
+    if (pending.userId && userOf(dc.context) !== pending.userId) {
+      this.deps.logger.warn({ ...ids(dc.context), purpose: pending.purpose }, 'confirmation answered by another user: refused');
+      await dc.context.sendActivity(renderer.text(locale, (s) => s.requesterSide.cardNotYours));
       return;
     }
     await this.pending.delete(dc.context);

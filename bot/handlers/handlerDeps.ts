@@ -2,12 +2,21 @@ import type { BotState } from 'botbuilder';
 import type { JourneyDeps } from '../dialogs/journeyDeps';
 import type { OnboardingRequest } from '../domain/journey';
 import type { ConversationReferenceStore } from '../notifications/conversationReferences';
+import type { TriageObserver } from '../triage/observer';
 import { tenantOf, userOf } from '../turnIdentity';
+import type { StaffDeps } from './staff';
+import type { TriageDeps } from './triage';
 
 /** What the bot and its handlers need, injected by the composition root (or a test). */
 export interface FastTrackBotDeps extends JourneyDeps {
   conversationState: BotState;
   references: ConversationReferenceStore;
+  /** Told of every accepted triage action taken in the bot's turns (the requester's answer too). */
+  triageObservers?: TriageObserver[];
+  /** The FastTrack people's own chats in the staff tenant (absent: every chat is a customer's). */
+  staff?: StaffDeps;
+  /** The FastTrack side: the triage team and channel, its people and observers (none: every team is "personal use only"). */
+  triage?: TriageDeps;
 }
 
 /**

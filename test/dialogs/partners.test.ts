@@ -222,7 +222,7 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
       channelData: { tenant: { id: TENANTS.contoso } },
     });
     const replies = bot.adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
-    assert.match(visibleText(replies), /This request belongs to someone else/);
+    assert.equal(visibleText(replies), renderer.text('en-US', (s) => s.requesterSide.cardNotYours));
     assert.ok(lines.some((l) => l.msg === 'journey action refused: the sender is not the requester'));
     assert.equal((await bot.requests.findOpen(TENANTS.contoso))?.phases.core, 'inProgress');
     // Patti's own click still works.
@@ -252,7 +252,7 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
       channelData: { tenant: { id: TENANTS.fabrikam } },
     });
     const replies = bot.adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
-    assert.match(visibleText(replies), /This request belongs to someone else/);
+    assert.equal(visibleText(replies), renderer.text('en-US', (s) => s.requesterSide.cardNotYours));
     assert.ok(lines.some((l) => l.msg === 'journey action refused: the sender is not the requester'));
     assert.equal((await bot.requests.findOpen(TENANTS.contoso))?.core, undefined, 'Megan\'s answers untouched');
     // Megan herself goes on where she was.
