@@ -5,6 +5,7 @@ import {
 } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { BackgroundBooking } from './booking/backgroundBooking';
 import { BookingService, type MeetingObserver } from './booking/bookingService';
 import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
@@ -101,6 +102,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
+      bookings: { handle: (message, attempt) => background.handle(message, attempt) },
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
     // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
@@ -110,6 +112,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // Bookings that do not fit in their turn go on from the queue; the result comes through the outbox.
+    const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -125,6 +129,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         products,
         adminRoleTemplateIds: config.adminRoleTemplateIds,
         booking,
+        background,
         clock,
         random: randomBytes,
       });

@@ -12,6 +12,8 @@ export interface CardStepOptions {
   context?: Record<string, unknown>;
   /** The token of a card shown before, to keep that very card valid (shown again after a failed try). */
   token?: string;
+  /** Wait on that card without sending it again (it is still in the chat, valid by its token). */
+  quiet?: boolean;
 }
 
 interface CardStepState extends CardStepOptions {
@@ -63,7 +65,7 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
   override async beginDialog(dc: DialogContext, options?: CardStepOptions): Promise<DialogTurnResult> {
     const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? this.token(), errors: {} };
     dc.activeDialog!.state = state;
-    await this.send(dc.context, state);
+    if (!options?.quiet) await this.send(dc.context, state);
     return Dialog.EndOfTurn;
   }
 

@@ -1,3 +1,4 @@
+import type { BackgroundBooking } from '../booking/backgroundBooking';
 import type { BookingService } from '../booking/bookingService';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { EligibilityRules } from '../domain/eligibility';
@@ -21,6 +22,8 @@ export interface JourneyDeps {
   adminRoleTemplateIds: readonly string[];
   /** Routing, slot finding, the ledger and the calendar: books FastTrack meetings. */
   booking: BookingService;
+  /** Finishes a booking in the background when it cannot finish in the turn (absent: the turn reports the failure). */
+  background?: Pick<BackgroundBooking, 'bookInTurn' | 'pending'>;
   clock: () => Date;
   random: (size: number) => Uint8Array;
 }
