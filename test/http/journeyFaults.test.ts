@@ -1,4 +1,5 @@
 import { ContainerClient } from '@azure/storage-blob';
+import { QueueClient } from '@azure/storage-queue';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -33,16 +34,11 @@ const FORM = { ...ANSWERS.form, timeZone: 'America/New_York' };
 type Activity = SentActivity['activity'];
 
 /**
- * The whole admin journey over HTTP (the app as `npm start` runs it: Azurite as a supervised child
- * process, the local tenant, replies captured by the test connector) while the local tenant throttles
- * with Retry-After, answers 503 bursts and is slow past the turn budget (once for real: 25 s), and
- * Azurite is killed and restarted mid-journey. The journey completes, each failure is named to the
- * user and resumed, the bookings Graph could not finish in their turn arrive later in the chat, and
- * in the end there is exactly one kickoff and one series in the local tenant's calendar and the
- * stored request holds every answer.
+ * The app as `npm start` runs it (Azurite as a supervised child process, the local tenant), replies
+ * captured by the test connector, and what a test of Megan's chat needs; started before the tests
+ * of the describe calling it, stopped after them.
  */
-describe('the whole journey under Graph faults and a storage restart', function () {
-  this.timeout(180000);
+function journeyApp(env: Record<string, string> = {}) {
   let dataDir: string;
   let connector: Awaited<ReturnType<typeof startConnector>>;
   let app: RunningApp;
@@ -55,7 +51,7 @@ describe('the whole journey under Graph faults and a storage restart', function 
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftbot-journey-faults-'));
     connector = await startConnector();
     const world: LocalWorld = { ...localWorld, startStorage: async (options) => (azurite = await startAzurite({ ...options, log: (line) => supervision.push(line) })) };
-    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, TURN_BUDGET_MS: String(TURN_BUDGET_MS) }), createLogger('info', { write: (line: string) => void logs.push(line) }), world);
+    app = await startApp(loadConfig({ ...LOCAL, DATA_DIR: dataDir, TURN_BUDGET_MS: String(TURN_BUDGET_MS), ...env }), createLogger('info', { write: (line: string) => void logs.push(line) }), world);
   });
   after(async () => {
     await app?.stop();
@@ -119,6 +115,22 @@ describe('the whole journey under Graph faults and a storage restart', function 
     return body.value.filter((e) => typeof e.transactionId === 'string' && e.transactionId.startsWith('FT-'));
   }
 
+  return { turn, submit, fault, clearFaults, proactive, storedRequest, fastTrackEvents, conversation, supervision, azurite: () => azurite, connector: () => connector };
+}
+
+/**
+ * The whole admin journey over HTTP (the app as `npm start` runs it: Azurite as a supervised child
+ * process, the local tenant, replies captured by the test connector) while the local tenant throttles
+ * with Retry-After, answers 503 bursts and is slow past the turn budget (once for real: 25 s), and
+ * Azurite is killed and restarted mid-journey. The journey completes, each failure is named to the
+ * user and resumed, the bookings Graph could not finish in their turn arrive later in the chat, and
+ * in the end there is exactly one kickoff and one series in the local tenant's calendar and the
+ * stored request holds every answer.
+ */
+describe('the whole journey under Graph faults and a storage restart', function () {
+  this.timeout(180000);
+  const { turn, submit, fault, clearFaults, proactive, storedRequest, fastTrackEvents, supervision, azurite: azuriteNow, connector: connectorNow } = journeyApp();
+
   it('completes, names each failure and resumes, books exactly one kickoff and one series, and loses no answer', async () => {
     await turn({ type: 'installationUpdate', action: 'add' });
 
@@ -137,7 +149,7 @@ describe('the whole journey under Graph faults and a storage restart', function 
     // Azurite dies mid-journey (after its 5 s metadata save: a kill loses the emulator's last seconds,
     // not the bot's); the supervisor restarts it and the same answers go through.
     await new Promise((resolve) => setTimeout(resolve, 5500));
-    const pid = azurite.pid!;
+    const pid = azuriteNow().pid!;
     process.kill(pid, 'SIGKILL');
     let migration: Awaited<ReturnType<typeof turn>> | undefined;
     let toldStorage = false;
@@ -151,8 +163,8 @@ describe('the whole journey under Graph faults and a storage restart', function 
       }
     }
     assert.ok(migration, `the journey went on after the restart; supervision said: ${supervision.join('\n')}`);
-    assert.ok(toldStorage || azurite.restarts === 1, 'the user was told storage was down, or Azurite was back before the next turn');
-    assert.notEqual(azurite.pid, pid, 'a new Azurite process');
+    assert.ok(toldStorage || azuriteNow().restarts === 1, 'the user was told storage was down, or Azurite was back before the next turn');
+    assert.notEqual(azuriteNow().pid, pid, 'a new Azurite process');
 
     const form = await submit(migration.replies, 'migration.submit', ANSWERS.migration);
     const slots = await submit(form.replies, 'request.submit', FORM);
@@ -162,7 +174,7 @@ describe('the whole journey under Graph faults and a storage restart', function 
     await fault({ path: CREATE, method: 'POST', latencyMs: 25000, times: 1, tenantId: TENANTS.contoso });
     const slowCreateAt = Date.now();
     const pick = step(slots.replies as never, 'slot.pick').data;
-    const sentBefore = connector.sent.length;
+    const sentBefore = connectorNow().sent.length;
     const working = await turn({ value: { ...pick, slot: '0' } });
     assert.ok(working.text.includes(strings.background.stillWorking), working.text.slice(0, 300));
     assert.ok(!JSON.stringify(working.replies).includes('meetup-join'), 'not booked within the turn');
@@ -185,7 +197,7 @@ describe('the whole journey under Graph faults and a storage restart', function 
     // waited out in the turn, and the series arrives when Graph lets it.
     const checkpointSlots = await turn({ value: { verb: 'checkpoints.add', eventId: kickoff.eventId } });
     await fault({ path: CREATE, method: 'POST', status: 429, retryAfterSeconds: 3, times: 1, tenantId: TENANTS.contoso });
-    const beforeSeries = connector.sent.length;
+    const beforeSeries = connectorNow().sent.length;
     const throttled = await submit(checkpointSlots.replies, 'slot.pick', { slot: '0', interval: '2' });
     assert.ok(throttled.text.includes(strings.background.stillWorking), throttled.text.slice(0, 300));
     const series = await proactive(beforeSeries, (a) => a.text === strings.background.booked);
@@ -226,3 +238,46 @@ function slotLabel(replies: Activity[], value: string): string {
   assert.ok(label, `a slot choice ${value} on the card`);
   return label;
 }
+
+/**
+ * A booking Graph keeps refusing (429 with a Retry-After past the turn budget, again and again):
+ * tried in the background until the last try, then the admin is told in the chat what happened and
+ * how to try again, the work is kept in the poison queue, and trying again books exactly one meeting.
+ */
+describe('a background booking that fails for good', function () {
+  this.timeout(180000);
+  const { turn, submit, fault, clearFaults, proactive, storedRequest, fastTrackEvents, azurite, connector } = journeyApp({ OUTBOX_MAX_ATTEMPTS: '2' });
+
+  it('tells the admin what happened and how to try again, keeps the work in the poison queue, and books once when they try again', async () => {
+    await turn({ type: 'installationUpdate', action: 'add' });
+    const identity = await turn({ value: { verb: 'request.start' } });
+    const services = await submit(identity.replies, 'core.identity', ANSWERS.identity);
+    const migration = await submit(services.replies, 'services.submit', ANSWERS.services);
+    const form = await submit(migration.replies, 'migration.submit', ANSWERS.migration);
+    const slots = await submit(form.replies, 'request.submit', FORM);
+
+    await fault({ path: CREATE, method: 'POST', status: 429, retryAfterSeconds: 2, times: 'Infinity', tenantId: TENANTS.contoso });
+    const before = connector().sent.length;
+    const working = await submit(slots.replies, 'slot.pick', { slot: '0' });
+    assert.ok(working.text.includes(strings.background.stillWorking), working.text.slice(0, 300));
+    const told = await proactive(before, (a) => typeof a.text === 'string' && a.text.startsWith("I couldn't book the meeting"));
+    const when = slotLabel(slots.replies, '0').split(' (')[0]!;
+    assert.equal(told.text, renderer.text('en-US', (s) => s.background.failedGraph, { when, book: strings.commands.book }));
+    const poison = new QueueClient(azurite().connectionString, 'fasttrack-work-poison');
+    const poisoned = (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as { reason: string; original: string });
+    const original = poisoned.map((p) => JSON.parse(Buffer.from(p.original, 'base64').toString('utf8')) as { type: string });
+    assert.deepEqual(original.map((o) => o.type), ['booking'], 'the booking work is kept for an operator');
+    assert.equal((await fastTrackEvents()).length, 0);
+
+    // How to try again: as told, "book" — fresh times, and one meeting.
+    await clearFaults();
+    const fresh = await turn({ text: strings.commands.book });
+    const booked = await submit(fresh.replies, 'slot.pick', { slot: '0' });
+    assert.ok(JSON.stringify(booked.replies).includes('meetup-join'), booked.text.slice(0, 300));
+    const events = await fastTrackEvents();
+    assert.equal(events.length, 1, JSON.stringify(events));
+    const request = await storedRequest();
+    assert.equal(request.meetings?.filter((m) => m.status === 'booked').length, 1);
+    assert.equal(request.form?.businessReason, FORM.businessReason);
+  });
+});
