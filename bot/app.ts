@@ -35,6 +35,7 @@ import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
+import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice } from './dialogs/backgroundTenantCheck';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -88,6 +89,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
     const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
+    kinds.register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice({ rules, catalog, products, clock }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -103,6 +105,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
       bookings: { handle: (message, attempt) => background.handle(message, attempt) },
+      tenantChecks: { handle: (message, attempt) => backgroundTenantCheck.handle(message, attempt) },
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
     // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
@@ -113,6 +116,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
     // Bookings that do not fit in their turn go on from the queue; the result comes through the outbox.
+    const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
     const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
@@ -130,6 +134,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         adminRoleTemplateIds: config.adminRoleTemplateIds,
         booking,
         background,
+        backgroundTenantCheck,
         clock,
         random: randomBytes,
       });

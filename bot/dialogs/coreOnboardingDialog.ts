@@ -42,7 +42,16 @@ export class CoreOnboardingDialog extends ComponentDialog {
     const locale = context.activity.locale;
     let assessment;
     try {
-      assessment = await assessTenant(this.deps, options.tenantId);
+      // Graph slow, down or throttling past the turn budget: the check goes on in the background.
+      const background = this.deps.backgroundTenantCheck;
+      const checked = background
+        ? await background.assessInTurn({ tenantId: options.tenantId, notify: { tenantId: options.requester.tenantId, userId: options.requester.aadObjectId }, locale })
+        : { assessment: await assessTenant(this.deps, options.tenantId) };
+      if ('deferred' in checked) {
+        await context.sendActivity(renderer.text(locale, (t) => t.background.stillWorking));
+        return step.endDialog({} satisfies PhaseResult);
+      }
+      assessment = checked.assessment;
     } catch (error) {
       this.deps.logger.warn({ tenantId: options.tenantId, err: errorFields(error) }, 'tenant check failed');
       await context.sendActivity(renderer.text(locale, graphFailureText(error)));

@@ -36,6 +36,19 @@ export const bookingWorkMessageSchema = z.object({
 });
 export type BookingWorkMessage = z.output<typeof bookingWorkMessageSchema>;
 
+/**
+ * A tenant check Graph could not answer within its turn (slow, down, throttled): read again from the
+ * queue, and its card sent to the admin's chat when Graph answers.
+ */
+export const tenantCheckWorkMessageSchema = z.object({
+  type: z.literal('tenantCheck'),
+  tenantId: z.string().regex(GUID),
+  notify: z.object({ tenantId: z.string().regex(GUID), userId: z.string().regex(GUID) }),
+  locale: z.string().max(35).optional(),
+  jobId: z.string().min(1).max(160).regex(/^[A-Za-z0-9._:@-]+$/),
+});
+export type TenantCheckWorkMessage = z.output<typeof tenantCheckWorkMessageSchema>;
+
 export const BOOKING_RESULT_KIND = 'bookingResult';
 
 const bookingResultParams = z.discriminatedUnion('outcome', [
