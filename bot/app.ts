@@ -36,6 +36,8 @@ import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
 import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice } from './dialogs/backgroundTenantCheck';
+import type { TriageObserver } from './triage/observer';
+import { TRIAGE_CARD_KIND, triageCardKind, TriagePoster } from './triage/triageNotice';
 
 
 /** A started bot: its port, what it started, and how to stop all of it. */
@@ -90,6 +92,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
     const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
     kinds.register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice({ rules, catalog, products, clock }));
+    kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -115,9 +118,12 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
-    // Bookings that do not fit in their turn go on from the queue; the result comes through the outbox.
+    // Bookings and tenant checks that do not fit in their turn go on from the queue; the result comes through the outbox.
     const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
     const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
+    // Told of every accepted triage action, in order (the requester's notices, the reassigned meeting): add one line each.
+    const triageObservers: TriageObserver[] = [];
+    const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {
       const { FastTrackBot } = await import('./teamsBot.js');
@@ -137,6 +143,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         backgroundTenantCheck,
         clock,
         random: randomBytes,
+        triageChannel,
+        triage: { staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, centers, observers: triageObservers },
+        staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
       });
     });
     const version = packageVersion();

@@ -1,7 +1,8 @@
 import type { Activity } from 'botbuilder';
 
 /**
- * The conversation references this instance stored or found unchanged lately, so that a conversation's
+ * The conversation references this instance stored or found unchanged lately (kept by
+ * ConversationReferenceStore, keyed by the reference's storage key), so that a conversation's
  * every turn does not cost a storage read to learn that its reference has not changed. An entry holds
  * the activity fields a reference is made of (the fingerprint) and is trusted for `ttlMs`; any change
  * (another service URL, locale, bot or user) misses it. Bounded: the oldest entries go first.
@@ -18,30 +19,22 @@ export class RecentReferences {
     this.now = options.now ?? Date.now;
   }
 
-  /** True when this activity's reference was stored or checked by this instance within the TTL. */
-  fresh(activity: Partial<Activity>): boolean {
-    const key = keyOf(activity);
-    const entry = key ? this.seen.get(key) : undefined;
+  /** True when the reference stored under `key` was written or found unchanged for this activity by this instance within the TTL. */
+  fresh(key: string, activity: Partial<Activity>): boolean {
+    const entry = this.seen.get(key);
     return !!entry && entry.fingerprint === fingerprintOf(activity) && this.now() - entry.at < this.ttlMs;
   }
 
-  remember(activity: Partial<Activity>): void {
-    const key = keyOf(activity);
-    if (!key) return;
+  remember(key: string, activity: Partial<Activity>): void {
     this.seen.delete(key);
     this.seen.set(key, { fingerprint: fingerprintOf(activity), at: this.now() });
     if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
   }
 
-  forget(activity: Partial<Activity>): void {
-    const key = keyOf(activity);
-    if (key) this.seen.delete(key);
+  /** The stored reference under `key` changed behind the memo (blocked, removed): the next activity reads it again. */
+  forget(key: string): void {
+    this.seen.delete(key);
   }
-}
-
-function keyOf(activity: Partial<Activity>): string | undefined {
-  const conversation = activity.conversation?.id;
-  return conversation ? JSON.stringify([activity.channelId, conversation, activity.from?.aadObjectId ?? activity.from?.id]) : undefined;
 }
 
 function fingerprintOf(activity: Partial<Activity>): string {

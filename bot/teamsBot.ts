@@ -12,8 +12,9 @@ import { ConfirmHandler } from './handlers/confirm';
 import type { FastTrackBotDeps } from './handlers/handlerDeps';
 import { JourneyHandler } from './handlers/journey';
 import { MeetingHandler } from './handlers/meetings';
+import { StaffHandler } from './handlers/staff';
+import { isTriageInvoke, scopeOf, TriageHandler } from './handlers/triage';
 import { KeyedSerializer } from './keyedSerializer';
-import { RecentReferences } from './recentReferences';
 import { isConflict } from './storage/blobStateStorage';
 import { ids } from './turnIdentity';
 
@@ -28,11 +29,11 @@ export type { FastTrackBotDeps } from './handlers/handlerDeps';
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly turns = new KeyedSerializer();
-  // A conversation's reference is read once per TTL, not on every turn (a storage round trip saved per turn).
-  private readonly recentReferences = new RecentReferences();
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
+  private readonly staff: StaffHandler | undefined;
+  private readonly triage: TriageHandler;
 
   constructor(private readonly deps: FastTrackBotDeps) {
     super();
@@ -44,8 +45,14 @@ export class FastTrackBot extends TeamsActivityHandler {
     this.journey = new JourneyHandler(deps);
     this.confirm = new ConfirmHandler(deps);
     this.meetings = new MeetingHandler(deps);
+    this.staff = deps.staff && new StaffHandler(deps, deps.staff);
+    this.triage = new TriageHandler(deps);
 
     this.onInstallationUpdateAdd(async (context, next) => {
+      // A team or group chat: the triage channel registers; anywhere else the bot is for personal use only.
+      if (scopeOf(context.activity, deps.triage) !== 'personal') return this.triage.installed(context);
+      // A FastTrack person's own chat (staff tenant): their welcome, not the admin journey's.
+      if (this.staff?.owns(context)) return this.staff.sendWelcome(context).then(next);
       const dc = await this.dialogs.createContext(context);
       if (dc.activeDialog) {
         // Back after days, a restart or a reload: offer the exact step they left.
@@ -57,7 +64,10 @@ export class FastTrackBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      // No journey outside personal chats: the triage channel is worked through its cards' actions.
+      if (scopeOf(context.activity, deps.triage) !== 'personal') return next();
+      if (this.staff?.owns(context)) await this.staff.handleMessage(context);
+      else await this.handleMessage(context);
       await next();
     });
   }
@@ -79,9 +89,10 @@ export class FastTrackBot extends TeamsActivityHandler {
     });
   }
 
-  /** The form's time zone typeahead asks through an `application/search` invoke. */
+  /** The form's time zone typeahead asks through an `application/search` invoke; triage cards' Universal Actions go to the triage handler. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === SEARCH_INVOKE) return answerSearchInvoke(context, this.deps);
+    if (isTriageInvoke(context.activity)) return this.triage.invoke(context);
     return super.onInvokeActivity(context);
   }
 
@@ -135,13 +146,12 @@ export class FastTrackBot extends TeamsActivityHandler {
     const removed = activity.type === 'installationUpdate' && typeof activity.action === 'string' && activity.action.startsWith('remove');
     try {
       if (removed) {
-        this.recentReferences.forget(activity);
         const forgotten = await this.deps.references.forget(activity);
         this.deps.logger.info({ ...ids(context), forgotten }, 'app uninstalled: conversation reference removed');
-      } else if (activity.type === 'installationUpdate' || !this.recentReferences.fresh(activity)) {
-        // An install always reaches the store: another instance may have removed the reference.
-        await this.deps.references.refresh(activity);
-        this.recentReferences.remember(activity);
+      } else {
+        // Read once per TTL per conversation (the store's memo); an install always reaches the store:
+        // another instance may have removed the reference.
+        await this.deps.references.refresh(activity, { force: activity.type === 'installationUpdate' });
       }
     } catch (error) {
       // Proactive messages are a convenience; failing to store a reference must not fail the turn.

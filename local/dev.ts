@@ -11,6 +11,12 @@
  *
  * (DEV_BOT_ENTRY=<file> runs another bot entry instead, e.g. test/e2e/fixtures/echoBot.ts.)
  *
+ * `--as <who>` picks whose Playground (`resolveDevOptions`): `admin` (default) is the customer's
+ * admin of `.m365agentsplayground.yml` on port 56150; `center` is a FastTrack Center member in the
+ * staff tenant and the triage team (`local/playground/center.m365agentsplayground.yml`) on port
+ * 56151, with its own log. When a bot already answers on PORT (another `npm run dev` runs it), only
+ * the Playground starts, pointed at that bot: both sides, one bot, two browser tabs.
+ *
  * Prints the URL to open once both are ready. Ctrl+C / SIGTERM are forwarded once to both (each runs
  * in its own process group, so the terminal's Ctrl+C does not reach them twice; npm's forwarded
  * copy of the same Ctrl+C is ignored); another Ctrl+C a second later kills them. If either exits,
@@ -25,7 +31,38 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
 const PLAYGROUND_CLI = require.resolve('@microsoft/m365agentsplayground/cli.js');
-const PLAYGROUND_LOG = process.env.M365_AGENTS_PLAYGROUND_LOGFILE || path.join(ROOT, 'devTools', 'm365agentsplayground.log');
+
+/** Whose Playground `npm run dev -- --as <who>` opens. */
+export const DEV_PROFILES = {
+  admin: { configPath: undefined, port: 56150, log: 'm365agentsplayground.log', who: "the customer's admin (Megan Bowen, Contoso)" },
+  center: { configPath: 'local/playground/center.m365agentsplayground.yml', port: 56151, log: 'm365agentsplayground.center.log', who: "a FastTrack Center member (Conor O'Brien, Dublin)" },
+} as const;
+export type DevProfile = keyof typeof DEV_PROFILES;
+
+export interface DevOptions {
+  as: DevProfile;
+  /** The Playground's config (absent: `.m365agentsplayground.yml` of the project root, its working directory). */
+  configPath: string | undefined;
+  playgroundPort: number;
+  playgroundLog: string;
+  who: string;
+}
+
+/** The Playground of `--as <who>` (argv after the script), with PLAYGROUND_PORT, M365_AGENTS_PLAYGROUND_CONFIG_PATH and _LOGFILE overriding. */
+export function resolveDevOptions(argv: readonly string[], env: NodeJS.ProcessEnv, root: string = ROOT): DevOptions {
+  const i = argv.findIndex((a) => a === '--as' || a.startsWith('--as='));
+  const value = i < 0 ? 'admin' : argv[i]!.startsWith('--as=') ? argv[i]!.slice(5) : argv[i + 1];
+  if (value !== 'admin' && value !== 'center') throw new Error(`--as takes admin or center, not ${JSON.stringify(value ?? '')}`);
+  const profile = DEV_PROFILES[value];
+  const configPath = env.M365_AGENTS_PLAYGROUND_CONFIG_PATH || (profile.configPath ? path.join(root, profile.configPath) : undefined);
+  return {
+    as: value,
+    configPath,
+    playgroundPort: Number(env.PLAYGROUND_PORT || profile.port),
+    playgroundLog: env.M365_AGENTS_PLAYGROUND_LOGFILE || path.join(root, 'devTools', profile.log),
+    who: profile.who,
+  };
+}
 const POSIX = process.platform !== 'win32';
 const shownPath = (file: string) => (file.startsWith(ROOT + path.sep) ? path.relative(ROOT, file) : file);
 const STOP_GRACE_MS = 15_000;
@@ -117,13 +154,21 @@ function tail(file: string, lines: number): string {
 }
 
 async function main(): Promise<void> {
+  let options: DevOptions;
+  try {
+    options = resolveDevOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    warn(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+  const PLAYGROUND_LOG = options.playgroundLog;
   let botPort = Number(process.env.PORT || 3978);
   if (!Number.isInteger(botPort) || botPort < 0 || botPort > 65535) {
     warn(`PORT=${process.env.PORT} is not a port number`);
     process.exit(1);
   }
   if (botPort === 0) botPort = await freePort();
-  const playgroundPort = Number(process.env.PLAYGROUND_PORT || 56150);
+  const playgroundPort = options.playgroundPort;
   const host = process.env.HOST && !['0.0.0.0', '::'].includes(process.env.HOST) ? process.env.HOST : '127.0.0.1';
   const botUrl = `http://${host.includes(':') ? `[${host}]` : host}:${botPort}`;
   const endpoint = `${botUrl}/api/messages`;
@@ -131,15 +176,24 @@ async function main(): Promise<void> {
     warn('MicrosoftAppId is set: the bot will demand tokens the Playground does not send (expect 401). Unset it to chat locally.');
   }
 
-  say(`starting the bot on ${botUrl} and the Agents Playground on port ${playgroundPort}…`);
-  const bot = start('the bot', ['--import', 'tsx', process.env.DEV_BOT_ENTRY || 'local/start.ts'], { ...process.env, PORT: String(botPort) }, false);
+  // A bot already answering there (another `npm run dev`) is shared: only the Playground starts.
+  const attached = botPort !== 0 && (await get(`${botUrl}/healthz`).catch(() => undefined))?.status === 200;
+  if (attached) say(`a bot already answers on ${botUrl}: starting only the Agents Playground (as ${options.who}) on port ${playgroundPort}…`);
+  else say(`starting the bot on ${botUrl} and the Agents Playground (as ${options.who}) on port ${playgroundPort}…`);
+  const bot = attached ? undefined : start('the bot', ['--import', 'tsx', process.env.DEV_BOT_ENTRY || 'local/start.ts'], { ...process.env, PORT: String(botPort) }, false);
   const playground = start(
     'the Playground',
     [PLAYGROUND_CLI, '-e', endpoint, '-c', 'msteams', '-p', String(playgroundPort), '--disable-telemetry'],
-    { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true', M365_AGENTS_PLAYGROUND_LOGFILE: PLAYGROUND_LOG },
+    {
+      ...process.env,
+      TEAMSAPPTESTER_BROWSER: 'none',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      M365_AGENTS_PLAYGROUND_LOGFILE: PLAYGROUND_LOG,
+      ...(options.configPath ? { M365_AGENTS_PLAYGROUND_CONFIG_PATH: options.configPath } : {}),
+    },
     true,
   );
-  const children = [bot, playground];
+  const children = bot ? [bot, playground] : [playground];
 
   let listeningPort: number | undefined;
   let stdoutText = '';
@@ -202,7 +256,7 @@ async function main(): Promise<void> {
 
   // Wait for both.
   const started = Date.now();
-  let botReady = false;
+  let botReady = attached;
   let playgroundReady = false;
   let lastHealth = '';
   let nagged = false;
@@ -234,18 +288,21 @@ async function main(): Promise<void> {
           'FastTrack Onboarding is running locally.',
           '',
           `Open ${url} in your browser to chat with the bot`,
+          `You are         ${options.who}${attached ? ' (on the bot already running)' : ''}`,
           '',
           `Bot endpoint    ${endpoint}`,
           `Bot health      ${botUrl}/healthz`,
           `Playground log  ${shownPath(PLAYGROUND_LOG)}`,
-          `Ready in        ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop both.`,
+          `Ready in        ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop ${attached ? 'this Playground' : 'both'}.`,
         ]),
       ) +
       '\n',
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(`npm run dev failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`npm run dev failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -8,6 +8,7 @@ import type { ServiceCatalog } from '../domain/services';
 import type { TenantDirectory } from '../graph/tenantDirectory';
 import type { Logger } from '../logger';
 import type { RequestRepository } from '../storage/requestRepository';
+import type { TriageChannelPoster } from '../triage/triageNotice';
 
 /** What every phase dialog needs, injected by the composition root (or a test). */
 export interface JourneyDeps {
@@ -29,4 +30,6 @@ export interface JourneyDeps {
   backgroundTenantCheck?: Pick<BackgroundTenantCheck, 'assessInTurn'>;
   clock: () => Date;
   random: (size: number) => Uint8Array;
+  /** Posts a submitted request's triage card to the FastTrack triage channel (none: no channel). */
+  triageChannel?: TriageChannelPoster;
 }

@@ -101,6 +101,10 @@ export class RequestFormDialog extends ComponentDialog {
       withEvent({ ...r, form, admin, phases: { ...r.phases, form: 'done' }, stage: r.stage === 'onboarding' ? 'awaitingScheduling' : r.stage }, 'formSubmitted', now),
     );
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
+    // FastTrack's side sees it: one triage card per request (the notice id dedupes a resubmitted form).
+    await this.deps.triageChannel?.requestSubmitted(request).catch((error: unknown) => {
+      this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, err: errorFields(error) }, 'triage card not queued');
+    });
     return step.endDialog({ requestId: request.id } satisfies PhaseResult);
   }
 }

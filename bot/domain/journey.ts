@@ -3,6 +3,7 @@ import { Checker, readValues, type Validation } from './forms';
 import type { SupportedLocale } from './locale';
 import { EMAIL_SOURCES as MIGRATED_EMAIL, FILE_SOURCES as MIGRATED_FILES, evaluateMigration } from './migration';
 import type { Region } from './timeZones';
+import type { TriageRecord } from './triage';
 
 /** The phases a request walks; adoption runs in parallel with the others. */
 export const PHASES = ['core', 'services', 'form', 'adoption'] as const;
@@ -150,6 +151,8 @@ export interface OnboardingRequest {
   bookingCount?: number;
   /** The FastTrack person working the request, set from the triage channel (Assign to me / Reassign). */
   assignee?: { personId: string; assignedAt: string; byPersonId: string };
+  /** FastTrack's working record (approval, hold, question, cancellation) and the triage card's version: `domain/triage.ts`. */
+  triage?: TriageRecord;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];
@@ -161,6 +164,10 @@ export interface HistoryEntry {
   event: string;
   state?: RequestState;
   count?: number;
+  /** Who acted, for triage actions: a FastTrack person's id, or `requester`. */
+  by?: string;
+  /** For a reassignment: the person it went to. */
+  to?: string;
 }
 
 /** At most this many history entries are kept: the first (created) and the most recent ones. */

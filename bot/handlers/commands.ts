@@ -52,12 +52,25 @@ export function intentOf(context: TurnContext, renderer: CardRenderer): Intent {
 
 /** A typed command in English or in the user's language ("help", "帮助"), mentions removed. */
 function typedCommand(context: TurnContext, renderer: CardRenderer): Command | undefined {
+  return typedFrom(context, TYPED, renderer.strings(context.activity.locale).commands, renderer.strings('en-US').commands);
+}
+
+function typedFrom<C extends string>(context: TurnContext, commands: readonly C[], localized: Record<C, string>, english: Record<C, string>): C | undefined {
   const text = (context.activity.text ?? '')
     .replace(/<at>.*?<\/at>/g, '')
     .trim()
     .toLowerCase();
   if (!text || text.length > 40) return undefined;
-  const localized = renderer.strings(context.activity.locale).commands;
-  const english = renderer.strings('en-US').commands;
-  return TYPED.find((c) => text === english[c] || text === localized[c].toLowerCase());
+  return commands.find((c) => text === english[c] || text === localized[c].toLowerCase());
+}
+
+/** A FastTrack person's own commands (their chat in the staff tenant), typed in English or their language, or clicked. */
+export type StaffCommand = keyof Strings['staff']['commands'];
+const STAFF_COMMANDS: readonly StaffCommand[] = ['myRequests', 'myMeetings'];
+const STAFF_VERBS: Record<string, StaffCommand> = { 'staff.requests': 'myRequests', 'staff.meetings': 'myMeetings' };
+
+export function staffCommandOf(context: TurnContext, renderer: CardRenderer): StaffCommand | undefined {
+  const parsed = cardValue.safeParse(context.activity.value);
+  const verb = parsed.success && Object.hasOwn(STAFF_VERBS, parsed.data.verb) ? STAFF_VERBS[parsed.data.verb] : undefined;
+  return verb ?? typedFrom(context, STAFF_COMMANDS, renderer.strings(context.activity.locale).staff.commands, renderer.strings('en-US').staff.commands);
 }

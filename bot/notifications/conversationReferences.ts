@@ -1,5 +1,6 @@
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { keys } from '../domain/request';
+import { RecentReferences } from '../recentReferences';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 import { tenantOf } from '../turnIdentity';
 
@@ -36,21 +37,38 @@ export type RefreshOutcome = 'saved' | 'unchanged' | 'skipped';
  * keyed by tenant and user, team channels and group chats by tenant and conversation.
  */
 export class ConversationReferenceStore {
+  /**
+   * References this instance wrote or found unchanged lately: a conversation's every turn does not cost a
+   * storage read. Whatever changes a stored reference here (block, remove) forgets its entry, so the
+   * user's next activity reaches the store and unblocks it; a change made by another instance is seen
+   * once the entry's TTL (5 minutes) is over.
+   */
+  private readonly recent: RecentReferences;
+
   constructor(
     private readonly documents: DocumentStore,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    recent?: RecentReferences,
+  ) {
+    this.recent = recent ?? new RecentReferences();
+  }
 
-  /** Keeps the reference of this activity's conversation current; one read, and a write only when it changed. */
-  async refresh(activity: Partial<Activity>): Promise<RefreshOutcome> {
+  /**
+   * Keeps the reference of this activity's conversation current; one read, and a write only when it
+   * changed. No read at all when this instance saw the same reference within the memo's TTL, unless
+   * `force` (an install: another instance may have removed it).
+   */
+  async refresh(activity: Partial<Activity>, options: { force?: boolean } = {}): Promise<RefreshOutcome> {
     const target = targetOf(activity);
     const reference = proactiveReference(activity);
     if (!target || !reference) return 'skipped';
+    const key = keyOf(target);
+    if (!options.force && this.recent.fresh(key, activity)) return 'unchanged';
     const locale = typeof activity.locale === 'string' && activity.locale.length <= 35 ? activity.locale : undefined;
     const at = this.clock().toISOString();
     let outcome: RefreshOutcome = 'unchanged';
     // Read-modify-write with the ETag: two instances refreshing at once keep one consistent record.
-    await updateDocument<StoredReference>(this.documents, keyOf(target), (current) => {
+    await updateDocument<StoredReference>(this.documents, key, (current) => {
       // A blocked conversation is unblocked by any new activity from it: the user is back.
       if (current && sameJson(current.reference, reference) && current.locale === locale && !current.blockedAt) {
         outcome = 'unchanged';
@@ -59,6 +77,7 @@ export class ConversationReferenceStore {
       outcome = 'saved';
       return { reference, ...(locale ? { locale } : {}), firstSeenAt: current?.firstSeenAt ?? at, savedAt: at };
     });
+    this.recent.remember(key, activity);
     return outcome;
   }
 
@@ -70,6 +89,7 @@ export class ConversationReferenceStore {
 
   /** Forgets a target's reference (uninstalled, or the channel said the bot may no longer write there). */
   async remove(target: ConversationTarget): Promise<boolean> {
+    this.recent.forget(keyOf(target));
     return this.documents.delete(keyOf(target));
   }
 
@@ -80,6 +100,8 @@ export class ConversationReferenceStore {
   async block(target: ConversationTarget): Promise<boolean> {
     const at = this.clock().toISOString();
     let found = false;
+    // Forgotten first: the user's next activity in this instance must reach the store and unblock.
+    this.recent.forget(keyOf(target));
     await updateDocument<StoredReference>(this.documents, keyOf(target), (current) => {
       found = current !== undefined;
       return current && !current.blockedAt ? { ...current, blockedAt: at } : undefined;

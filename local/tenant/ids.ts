@@ -7,6 +7,8 @@ export const TENANTS = {
   tailspin: '7a115010-0000-4000-8000-000000000004',
   /** The message-size worst case: a 256-character organisation name, every SKU of the catalog, many domains, admins in every region. */
   woodgrove: '20a0d900-0000-4000-8000-000000000005',
+  /** FastTrack's own staff tenant ("FastTrack"): an account for every person of bot/data/centers.json (staff.ts). */
+  fastTrack: 'f4571ac0-0000-4000-8000-000000000005',
 } as const;
 
 export const USERS = {

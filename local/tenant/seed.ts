@@ -11,6 +11,7 @@ import { v5 as uuidV5 } from 'uuid';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
 import { seedEventsFor } from './seedCalendar';
+import { staffTenant } from './staff';
 
 /** Everything the local tenant serves: tenant id → tenant. */
 export interface LocalTenantSeed {
@@ -644,5 +645,7 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
   for (const [tenantId, tenant] of Object.entries(seed.tenants)) {
     for (const user of tenant.users) user.events = seedEventsFor(tenantId, user, now);
   }
+  // FastTrack's staff tenant (staff.ts): its people's calendars are the bot's ledger, not seeded events.
+  seed.tenants[TENANTS.fastTrack] = staffTenant();
   return seed;
 }

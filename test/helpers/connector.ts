@@ -12,19 +12,37 @@ export interface SentActivity {
  * capturing every activity the bot sends back. `status` can make it refuse a conversation (a 500
  * that never heals, a 403 for a user who removed the bot); refused activities land in `refused`.
  */
-export async function startConnector(options: { status?: (conversationId: string) => number } = {}): Promise<{
+export async function startConnector(options: { status?: (conversationId: string) => number; members?: (conversationId: string, memberId: string) => Record<string, unknown> | undefined } = {}): Promise<{
   url: string;
   sent: SentActivity[];
   refused: (SentActivity & { status: number })[];
+  /** Activities the bot updated in place (PUT …/activities/{id}), e.g. a card after an action. */
+  updated: (SentActivity & { activityId: string })[];
   waitFor(count: number, timeoutMs?: number): Promise<SentActivity[]>;
   stop(): Promise<void>;
 }> {
   const sent: SentActivity[] = [];
   const refused: (SentActivity & { status: number })[] = [];
+  const updated: (SentActivity & { activityId: string })[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      // The roster (GET /v3/conversations/{id}/members/{memberId}, TeamsInfo.getTeamMember): 404 for a non-member.
+      const member = /^\/v3\/conversations\/([^/]+)\/members\/([^/?]+)/.exec(req.url ?? '');
+      if (req.method === 'GET' && member && options.members) {
+        const found = options.members(decodeURIComponent(member[1]!), decodeURIComponent(member[2]!));
+        res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(found ?? { error: { code: 'MemberNotFoundInConversation', message: 'not a member' } }));
+        return;
+      }
+      const update = /^\/v3\/conversations\/([^/]+)\/activities\/([^/?]+)/.exec(req.url ?? '');
+      if (req.method === 'PUT' && update) {
+        updated.push({ conversationId: decodeURIComponent(update[1]!), activityId: decodeURIComponent(update[2]!), activity: JSON.parse(body || '{}') as SentActivity['activity'] });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: decodeURIComponent(update[2]!) }));
+        return;
+      }
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
       const status = match ? (options.status?.(decodeURIComponent(match[1]!)) ?? 200) : 404;
       if (req.method === 'POST' && match && status !== 200) {
@@ -48,6 +66,7 @@ export async function startConnector(options: { status?: (conversationId: string
     url,
     sent,
     refused,
+    updated,
     async waitFor(count, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;
       while (sent.filter((s) => s.activity.type !== 'typing').length < count) {
