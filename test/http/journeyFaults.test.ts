@@ -276,8 +276,13 @@ describe('a background booking that fails for good', function () {
     // How to try again: as told, "book" — fresh times, and one meeting.
     await clearFaults();
     const fresh = await turn({ text: strings.commands.book });
+    const beforeAgain = connector().sent.length;
     const booked = await submit(fresh.replies, 'slot.pick', { slot: '0' });
-    assert.ok(JSON.stringify(booked.replies).includes('meetup-join'), booked.text.slice(0, 300));
+    // Booked in the turn, or (a slow machine, the small budget) a moment later in the chat.
+    if (!JSON.stringify(booked.replies).includes('meetup-join')) {
+      assert.ok(booked.text.includes(strings.background.stillWorking), booked.text.slice(0, 300));
+      await proactive(beforeAgain, (a) => a.text === strings.background.booked);
+    }
     const events = await fastTrackEvents();
     assert.equal(events.length, 1, JSON.stringify(events));
     const request = await storedRequest();
