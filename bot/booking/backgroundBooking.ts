@@ -30,6 +30,7 @@ import type { Outbox } from '../notifications/outbox';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 import type { RequestRepository } from '../storage/requestRepository';
 import type { WorkQueue } from '../storage/workQueue';
+import { timeLeftInTurn } from '../turnBudget';
 import { failureClass } from '../turnErrorHandler';
 import type { BookingOutcome, BookingService } from './bookingService';
 
@@ -57,6 +58,8 @@ export interface BookingAsked {
   /** Who is told of a background result (the admin's personal chat), and the chat's language. */
   notify: { tenantId: string; userId: string };
   locale?: string | undefined;
+  /** When the turn started (bot/turnBudget.ts): the booking gets what is left of its share of the budget. */
+  turnStartedAt?: number | undefined;
 }
 
 export type InTurnBooking = { outcome: BookingOutcome } | { deferred: true };
@@ -72,7 +75,7 @@ interface JobRecord {
 
 const jobKey = (tenantId: string, requestId: string, kind: MeetingKind): string => `background/bookings/${tenantId}/${requestId}/${kind}`;
 
-/** The share of the turn budget a booking may take in its turn; the rest answers the user. */
+/** The share of the turn budget (from the turn's start) a booking may use in its turn; the rest answers the user. */
 const IN_TURN_SHARE = 0.75;
 
 export class BackgroundBooking {
@@ -91,7 +94,7 @@ export class BackgroundBooking {
       (error: unknown) => ({ ok: false as const, error }),
     );
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), this.deps.turnBudgetMs * IN_TURN_SHARE)));
+    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), timeLeftInTurn(asked.turnStartedAt, this.deps.turnBudgetMs, IN_TURN_SHARE))));
     const first = await Promise.race([settled, deadline]);
     clearTimeout(timer);
     const log = { tenantId: request.tenantId, requestId: request.id, kind };

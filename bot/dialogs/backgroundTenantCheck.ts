@@ -26,6 +26,7 @@ import type { NoticeKind } from '../notifications/notice';
 import type { Outbox } from '../notifications/outbox';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 import type { WorkQueue } from '../storage/workQueue';
+import { timeLeftInTurn } from '../turnBudget';
 import { failureClass } from '../turnErrorHandler';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
@@ -35,7 +36,7 @@ export const TENANT_CHECK_RESULT_KIND = 'tenantCheckResult';
 
 /** How long a profile read in the background stands in for Graph in a turn. */
 const RECENT_MS = 15 * 60_000;
-/** The share of the turn budget the tenant check may take in its turn. */
+/** The share of the turn budget (from the turn's start) the tenant check may use in its turn. */
 const IN_TURN_SHARE = 0.75;
 
 type Judge = Pick<JourneyDeps, 'rules' | 'catalog' | 'clock' | 'products'>;
@@ -55,6 +56,8 @@ export interface TenantCheckAsked {
   /** The admin told of a background result (their personal chat), and the chat's language. */
   notify: { tenantId: string; userId: string };
   locale?: string | undefined;
+  /** When the turn started (bot/turnBudget.ts): the check gets what is left of its share of the budget (after the admin check). */
+  turnStartedAt?: number | undefined;
 }
 
 /** `background/tenantChecks/{tenantId}/{userId}`: the admin's tenant check in the background, and the profile it read. */
@@ -76,7 +79,7 @@ export class BackgroundTenantCheck {
       (error: unknown) => ({ ok: false as const, error }),
     );
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), this.deps.turnBudgetMs * IN_TURN_SHARE)));
+    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), timeLeftInTurn(asked.turnStartedAt, this.deps.turnBudgetMs, IN_TURN_SHARE))));
     const first = await Promise.race([settled, deadline]);
     clearTimeout(timer);
     if (first !== 'deadline' && first.ok) return { assessment: first.assessment };

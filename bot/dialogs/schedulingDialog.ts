@@ -7,6 +7,7 @@ import type { Meeting, OnboardingRequest } from '../domain/journey';
 import { activeMeeting, CHECKPOINT_OCCURRENCES, staleSlot, type MeetingKind } from '../domain/meetings';
 import { describeSlot, type Slot } from '../domain/slots';
 import { CardStep, type CardStepOptions } from './cardStep';
+import { turnStartedAt } from '../turnBudget';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { loadRequest, type PhaseOptions } from './phase';
@@ -219,7 +220,7 @@ export class SchedulingDialog extends ComponentDialog {
         return step.replaceDialog(SchedulingDialog.id, waiting);
       }
       const result = background
-        ? await background.bookInTurn({ request, slot, kind, ...(recurrence ? { recurrence } : {}), notify: { tenantId: options.requester.tenantId, userId: options.requester.aadObjectId }, locale })
+        ? await background.bookInTurn({ request, slot, kind, ...(recurrence ? { recurrence } : {}), notify: { tenantId: options.requester.tenantId, userId: options.requester.aadObjectId }, locale, turnStartedAt: turnStartedAt(step.context) })
         : { outcome: await booking.book(request, slot, kind, meetingText(renderer, request, kind), recurrence) };
       if ('deferred' in result) {
         await step.context.sendActivity(renderer.text(locale, (t) => t.background.stillWorking));

@@ -126,6 +126,16 @@ describe('bookings finished in the background', function () {
     assert.equal((await events(request.id)).length, 1);
   });
 
+  it("counts the turn's time already spent: in a turn that used most of its budget, a booking that would fit a fresh turn is handed over", async () => {
+    const w = await world();
+    const { request, slot } = await ready(w, 'FT-BGLATE01');
+    // 400 ms fits the 750 ms a fresh turn gives the booking, not the 250 ms at least left after 700 ms of the turn.
+    tenant.injectFault({ path: CREATE, method: 'POST', latencyMs: 400, times: 1 });
+    const { background } = w.instance();
+    const result = await background.bookInTurn({ request, slot, kind: 'kickoff', notify: { tenantId: TENANTS.contoso, userId: USERS.megan }, turnStartedAt: Date.now() - 700 });
+    assert.deepEqual(result, { deferred: true });
+  });
+
   it('makes one meeting when two instances handle the same booking message at once, or one is redelivered', async () => {
     const w = await world();
     const { request, slot } = await ready(w, 'FT-BGTWICE1');

@@ -250,7 +250,7 @@ function slotLabel(replies: Activity[], value: string): string {
  */
 describe('a background booking that fails for good', function () {
   this.timeout(180000);
-  const { turn, submit, fault, clearFaults, proactive, storedRequest, fastTrackEvents, azurite, connector } = journeyApp({ OUTBOX_MAX_ATTEMPTS: '2' });
+  const { turn, submit, fault, clearFaults, proactive, storedRequest, fastTrackEvents, azurite, connector } = journeyApp({ OUTBOX_MAX_ATTEMPTS: '2', TURN_BUDGET_MS: '3000' });
 
   it('tells the admin what happened and how to try again, keeps the work in the poison queue, and books once when they try again', async () => {
     await turn({ type: 'installationUpdate', action: 'add' });
@@ -260,7 +260,8 @@ describe('a background booking that fails for good', function () {
     const form = await submit(migration.replies, 'migration.submit', ANSWERS.migration);
     const slots = await submit(form.replies, 'request.submit', FORM);
 
-    await fault({ path: CREATE, method: 'POST', status: 429, retryAfterSeconds: 2, times: 'Infinity', tenantId: TENANTS.contoso });
+    // Retry-After 4 s, past the 3 s budget of this app: never waited out in the turn.
+    await fault({ path: CREATE, method: 'POST', status: 429, retryAfterSeconds: 4, times: 'Infinity', tenantId: TENANTS.contoso });
     const before = connector().sent.length;
     const working = await submit(slots.replies, 'slot.pick', { slot: '0' });
     assert.ok(working.text.includes(strings.background.stillWorking), working.text.slice(0, 300));
