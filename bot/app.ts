@@ -5,6 +5,7 @@ import {
 } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { BackgroundBooking } from './booking/backgroundBooking';
 import { BookingService, type MeetingObserver } from './booking/bookingService';
 import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
@@ -40,6 +41,7 @@ import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
+import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice } from './dialogs/backgroundTenantCheck';
 import { TRIAGE_CARD_KIND, triageCardKind, TriagePoster } from './triage/triageNotice';
 
 
@@ -96,6 +98,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const kinds = createNoticeKinds(renderer)
       .register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }))
       .register(PARTNER_CONSENT_KIND, partnerConsentKind());
+    kinds.register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice({ rules, catalog, products, clock }));
     kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
@@ -120,6 +123,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
+      bookings: { handle: (message, attempt) => background.handle(message, attempt) },
+      tenantChecks: { handle: (message, attempt) => backgroundTenantCheck.handle(message, attempt) },
       consentChecks: consentWatch,
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
@@ -130,6 +135,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // Bookings and tenant checks that do not fit in their turn go on from the queue; the result comes through the outbox.
+    const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
+    const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
     // the requester's notices, then a reassignment moving the meetings.
     const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
@@ -149,6 +157,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         products,
         adminRoleTemplateIds: config.adminRoleTemplateIds,
         booking,
+        background,
+        backgroundTenantCheck,
         clock,
         random: randomBytes,
         triageChannel,

@@ -2,6 +2,7 @@ import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type Waterfall
 import { DNS_READINESS, IDENTITY_PLANS, newRequest, validateCore, withEvent, type CoreAnswers } from '../domain/journey';
 import { newRequestId } from '../domain/request';
 import { CardStep } from './cardStep';
+import { turnStartedAt } from '../turnBudget';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { phaseOptions, updateRequest, type PhaseResult } from './phase';
@@ -44,7 +45,16 @@ export class CoreOnboardingDialog extends ComponentDialog {
     const locale = context.activity.locale;
     let assessment;
     try {
-      assessment = await assessTenant(this.deps, options.tenantId);
+      // Graph slow, down or throttling past the turn budget: the check goes on in the background.
+      const background = this.deps.backgroundTenantCheck;
+      const checked = background
+        ? await background.assessInTurn({ tenantId: options.tenantId, notify: { tenantId: options.requester.tenantId, userId: options.requester.aadObjectId }, locale, turnStartedAt: turnStartedAt(context) })
+        : { assessment: await assessTenant(this.deps, options.tenantId) };
+      if ('deferred' in checked) {
+        await context.sendActivity(renderer.text(locale, (t) => t.background.stillWorking));
+        return step.endDialog({} satisfies PhaseResult);
+      }
+      assessment = checked.assessment;
     } catch (error) {
       const partners = this.deps.partners;
       if (options.partner && partners && error instanceof GraphError && error.code === 'ConsentRequired') {

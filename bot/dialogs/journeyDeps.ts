@@ -1,4 +1,6 @@
+import type { BackgroundBooking } from '../booking/backgroundBooking';
 import type { BookingService } from '../booking/bookingService';
+import type { BackgroundTenantCheck } from './backgroundTenantCheck';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { EligibilityRules } from '../domain/eligibility';
 import type { ProductNames } from '../domain/products';
@@ -24,6 +26,10 @@ export interface JourneyDeps {
   adminRoleTemplateIds: readonly string[];
   /** Routing, slot finding, the ledger and the calendar: books FastTrack meetings. */
   booking: BookingService;
+  /** Finishes a booking in the background when it cannot finish in the turn (absent: the turn reports the failure). */
+  background?: Pick<BackgroundBooking, 'bookInTurn' | 'pending'>;
+  /** Finishes the tenant check in the background when Graph cannot answer it in the turn (absent: the turn reports the failure). */
+  backgroundTenantCheck?: Pick<BackgroundTenantCheck, 'assessInTurn'>;
   clock: () => Date;
   random: (size: number) => Uint8Array;
   /** Posts a submitted request's triage card to the FastTrack triage channel (none: no channel). */

@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { SupportedLocale } from '../domain/locale';
+import { BOOKING_RESULT_KIND, bookingResultNotice, bookingWorkMessageSchema, tenantCheckWorkMessageSchema } from './backgroundNotices';
 import { calendarChangeNotice } from './calendarNotices';
 import type { ConversationTarget } from './conversationReferences';
 
@@ -76,7 +77,7 @@ export const consentCheckMessageSchema = z.object({
 export type ConsentCheckMessage = z.output<typeof consentCheckMessageSchema>;
 
 /** Every message of the work queue. */
-export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema, consentCheckMessageSchema]);
+export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema, bookingWorkMessageSchema, tenantCheckWorkMessageSchema, consentCheckMessageSchema]);
 /** Any message of the work queue. */
 export type WorkMessage = z.output<typeof outboxMessageSchema>;
 /** The queue message of a notice (the outbox's own). */
@@ -162,5 +163,5 @@ export function textNotice(renderer: CardRenderer): NoticeKind<{ key: string; va
 
 /** The notice kinds the bot knows. */
 export function createNoticeKinds(renderer: CardRenderer): NoticeKinds {
-  return new NoticeKinds(renderer).register('text', textNotice(renderer)).register('calendarChange', calendarChangeNotice());
+  return new NoticeKinds(renderer).register('text', textNotice(renderer)).register('calendarChange', calendarChangeNotice()).register(BOOKING_RESULT_KIND, bookingResultNotice());
 }
