@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import type { PhaseId } from '../domain/journey';
 import { requireAdmin } from './adminGate';
 import { CoreOnboardingDialog } from './coreOnboardingDialog';
