@@ -201,6 +201,7 @@ export async function benchTurns(options: { conversations?: number; concurrency?
     // Warm-up, untimed: one re-prompt per conversation in each fresh process (JIT, connections, caches), then the timed rounds.
     for (const bot of [bare, product]) await drive(bot, connector.url, invalid, concurrency);
     const runs = { product: { samples: [] as number[], wallMs: 0 }, bare: { samples: [] as number[], wallMs: 0 } };
+    const loaded = { product: 0, bare: 0 };
     for (const jobs of [invalid, valid]) {
       for (const bot of [bare, product]) {
         connector.sent.splice(0);
@@ -209,11 +210,13 @@ export async function benchTurns(options: { conversations?: number; concurrency?
         runs[bot.kind].wallMs += run.wallMs;
         const replies = connector.sent.filter((s) => s.activity.type !== 'typing').length;
         if (replies < jobs.length) throw new Error(`${bot.kind} answered ${replies} of ${jobs.length} turns`);
+        // Each bot's RSS right after its own last round (after a full GC), so neither has idled longer than the
+        // other when measured: V8 gives committed heap back some time after a burst, not at once.
+        if (jobs === valid) loaded[bot.kind] = await rss(bot);
       }
       // The product really validated and advanced: every conversation now shows the migration card (after the valid round).
       if (jobs === valid) all.forEach((i) => tokenOf(connector.sent, i, 'migration.submit'));
     }
-    const loaded = { product: await rss(product), bare: await rss(bare) };
     const numbers = (kind: 'product' | 'bare'): BotNumbers => {
       const s = stats(runs[kind].samples);
       return { turnsPerSecond: runs[kind].samples.length / (runs[kind].wallMs / 1000), medianMs: s.median, p99Ms: s.p99, rssMb: loaded[kind], idleRssMb: idle[kind] };
