@@ -26,6 +26,7 @@ import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
 import { MeetingReassign } from './triage/meetingReassign';
+import { ChannelCardUpdates, TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind } from './triage/channelCard';
 import type { TriageObserver } from './triage/observer';
 import { RequesterNotices, TRIAGE_NOTICE_KIND, triageNoticeKind } from './triage/requesterNotices';
 import { AdapterSender, LimitedSender } from './notifications/sender';
@@ -93,6 +94,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
     kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
+    kinds.register(TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind({ requests, centers }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     const dispatcher = new Dispatcher({
       queue: storage.queue,
@@ -117,8 +119,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
-    // the requester's notices, then a reassignment moving the meetings.
+    // the requester's notices, a reassignment moving the meetings, the channel's card learning the answer.
     const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
+    triageObservers.push(new ChannelCardUpdates({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger }));
     const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {

@@ -181,13 +181,16 @@ export class Dispatcher {
     }
 
     const activity = this.o.kinds.render(notice, notice.locale ?? stored.locale);
+    let activityId: string | void;
     try {
-      await this.o.sender.send(stored.reference, activity);
+      activityId = await this.o.sender.send(stored.reference, activity);
     } catch (error) {
       return this.failed(item, notice, key, claim, error);
     }
     await this.mark(key, claim.etag, { state: 'sent', attempts: claim.attempts, at: this.o.clock().toISOString() });
     this.o.logger.info({ ...log, attempts: claim.attempts }, 'outbox notice delivered');
+    // The kind may keep the sent message's id (a card to update later); a failure there never re-sends it.
+    await this.o.kinds.sent(notice, activityId ?? undefined).catch((error: unknown) => this.o.logger.warn({ ...log, err: errorFields(error) }, 'outbox notice sent; its kind could not keep the message id'));
     await this.o.queue.complete(item);
   }
 
