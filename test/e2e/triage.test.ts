@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { LOCAL_CENTER_TEAM_ID } from '../../bot/config';
 import { TENANTS } from '../../local/tenant/ids';
 import { renderer } from '../helpers/botHarness';
-import { cardsOf, cardText, openChat, PlaygroundApi, screenshotIfFailed, skipUnlessChromium, startPlayground, type ChatPage, type Playground, type PlaygroundMessage } from './harness';
+import { ADAPTIVE_CARD, cardsOf, cardText, openChat, PlaygroundApi, PROJECT_ROOT, screenshotIfFailed, skipUnlessChromium, startPlayground, type ChatPage, type Playground, type PlaygroundMessage } from './harness';
 import { answerCoreToForm, session } from './journeySession';
 
 type Card = Record<string, unknown>;
@@ -25,8 +26,9 @@ const fact = (card: unknown, title: string): string | undefined => {
  * Both sides of the FastTrack triage with the real bot process, Azurite and the local tenant: Megan
  * (Contoso's admin, en-US) in the Playground's UI (headless Chromium), and Conor O'Brien (FastTrack
  * Center, Dublin, en-US; a member of the triage team) in a second Playground (`npm run dev -- --as center`'s
- * config) driven through its HTTP/WebSocket API. Megan's request asks for no data migration, so it is
- * the FastTrack Center's: Conor may take it.
+ * config): once through its HTTP/WebSocket API (each update of the posted message checked), once in its
+ * UI (a second page, as a person watching both sides would). Megan's request asks for no data
+ * migration, so it is the FastTrack Center's: Conor may take it.
  */
 describe('e2e: both sides of triage, the admin in the Playground and a FastTrack Center member in the triage channel', function () {
   this.timeout(150_000);
@@ -34,17 +36,21 @@ describe('e2e: both sides of triage, the admin in the Playground and a FastTrack
   let center: Playground | undefined;
   let api: PlaygroundApi | undefined;
   let chat: ChatPage | undefined;
+  let conor: ChatPage | undefined;
 
   before(function () {
     skipUnlessChromium(this);
   });
   afterEach(async function () {
     await screenshotIfFailed(this, chat);
+    await screenshotIfFailed(this, conor, path.join(PROJECT_ROOT, 'test-results', 'center'));
     await chat?.close();
+    await conor?.close();
     api?.close();
     await center?.stop();
     await s?.stop();
     chat = undefined;
+    conor = undefined;
     api = undefined;
     center = undefined;
     s = undefined;
@@ -117,5 +123,58 @@ describe('e2e: both sides of triage, the admin in the Playground and a FastTrack
     // And Conor's own view (a refresh) shows it too.
     const refreshed = await act('triage.refresh', {}, 4);
     assert.ok(cardText(refreshed).includes('Answer: contoso.com first, then fabrikam.com'), cardText(refreshed));
+  });
+
+  it('lets both sides do it in the Playground UI: the member clicks on the card in the General channel, the admin answers in her chat', async () => {
+    s = await session();
+    center = await startPlayground({ botEndpoint: s.bot.messagesUrl, configPath: 'local/playground/center.m365agentsplayground.yml' });
+    // Conor opens his Playground and the triage team's General channel: the bot is installed there.
+    conor = await openChat(center.url);
+    await conor.page.getByText('General', { exact: true }).first().click();
+    await conor.page.getByText(t.install.registered).first().waitFor({ timeout: 30_000 });
+
+    chat = await openChat(s.playground.url);
+    await chat.waitForCard('Welcome to FastTrack onboarding');
+    await chat.clickButton('Request help');
+    await answerCoreToForm(chat, { migration: false });
+    const request = await s.openRequest(TENANTS.contoso);
+    assert.ok(request, 'the request is stored');
+
+    // The card in the channel, as Conor sees it, whatever copy of it is shown.
+    const card = conor.page.locator(ADAPTIVE_CARD).filter({ hasText: `FastTrack request ${request.id}: Contoso` });
+    const shows = (text: string) => card.filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+    const button = (title: string) => card.locator('.ac-actionSet button').filter({ hasText: new RegExp(`^\\s*${title}\\s*$`) });
+    /**
+     * Conor's own copy of the card, with `title` among its actions. The invoke answers with his copy and
+     * the channel's message is updated with the bystander's; the Playground shows whichever came last and
+     * (unlike Teams, for the card's refresh.userIds) does not always refresh it: then he clicks Refresh.
+     */
+    const ownCopy = async (title: string) => {
+      await conor!.settle();
+      if ((await button(title).count()) > 0) return;
+      await conor!.clickButton(t.actions.refresh, { card });
+      await button(title).first().waitFor({ timeout: 30_000 });
+      await conor!.settle();
+    };
+    await shows(t.actions.assign);
+    await conor.clickButton(t.actions.assign, { card });
+    await shows("Assigned by Conor O'Brien");
+    await ownCopy(t.actions.approve);
+    await conor.clickButton(t.actions.approve, { card });
+    await shows("Approved by Conor O'Brien");
+    await chat.waitForText(`FastTrack approved your onboarding request ${request.id}.`, { timeout: 30_000 });
+
+    await ownCopy(t.actions.ask);
+    await conor.fillInput(t.inputs.question, 'Which domain do you move first?', { card });
+    await conor.clickButton(t.actions.ask, { card });
+    await shows("Asked the requester by Conor O'Brien");
+    await chat.waitForCard('Which domain do you move first?', { timeout: 30_000 });
+    await chat.fillInput('answer', 'contoso.com first, then fabrikam.com');
+    await chat.clickButton('Send my answer');
+    await chat.waitForText('Answered: contoso.com first, then fabrikam.com', { timeout: 30_000 });
+
+    // Conor's channel shows her answer on the card, without him clicking anything.
+    await shows('Answer: contoso.com first, then fabrikam.com');
+    assert.match(await card.first().innerText(), new RegExp(`${t.facts.state}\\s+${t.states.Approved}`));
   });
 });
