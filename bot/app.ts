@@ -5,6 +5,7 @@ import {
 } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { BackgroundBooking } from './booking/backgroundBooking';
 import { BookingService, type MeetingObserver } from './booking/bookingService';
 import { BookingLedger } from './booking/ledger';
 import { CardRenderer } from './cards/cardRenderer';
@@ -20,6 +21,9 @@ import { FrontDoorAdapter } from './http/adapter';
 import { NotificationEndpoint } from './http/notifications';
 import type { Logger } from './logger';
 import { CalendarWatch } from './notifications/calendarWatch';
+import { ConsentWatch, PARTNER_CONSENT_KIND, partnerConsentKind } from './notifications/consentWatch';
+import { adminConsentUrl } from './domain/partners';
+import { PartnerIndex } from './storage/partnerIndex';
 import { ConversationReferenceStore } from './notifications/conversationReferences';
 import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
@@ -38,6 +42,7 @@ import { LazyHandler } from './lazyHandler';
 import { packageVersion } from './version';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { errorFields } from './dialogs/errors';
+import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice } from './dialogs/backgroundTenantCheck';
 import { TRIAGE_CARD_KIND, triageCardKind, TriagePoster } from './triage/triageNotice';
 
 
@@ -91,11 +96,22 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
 
     const clock = () => new Date();
     // One outbound path: every proactive message is a notice queued in the outbox, sent by the dispatcher.
-    const kinds = createNoticeKinds(renderer).register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }));
+    const kinds = createNoticeKinds(renderer)
+      .register(REMINDER_KIND, reminderKind({ requests, offsets: config.reminderOffsets, clock }))
+      .register(PARTNER_CONSENT_KIND, partnerConsentKind());
+    kinds.register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice({ rules, catalog, products, clock }));
     kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
     kinds.register(TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind({ requests, centers }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
+    // Partners (GDAP): a customer's missing consent is waited for through the queue; the local tenant stands in for Entra's consent page.
+    const consentWatch = new ConsentWatch({ queue: storage.queue, directory, outbox, logger, clock });
+    const graphAuth = config.graph.auth;
+    const consentLink =
+      graphAuth.kind === 'local'
+        ? { authority: `${new URL(graphBaseUrl.replace('{tenantId}', 'x')).origin}/_local/login`, clientId: '00000000-0000-0000-0000-000000000000' }
+        : { authority: 'https://login.microsoftonline.com', clientId: graphAuth.clientId };
+    const partners = { index: new PartnerIndex(storage.documents), consent: consentWatch, consentUrl: (tenantId: string) => adminConsentUrl(tenantId, consentLink) };
     const dispatcher = new Dispatcher({
       queue: storage.queue,
       poisonQueue: storage.poisonQueue,
@@ -109,6 +125,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
       pollMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
       calendarChanges: { handle: (message) => calendarWatch.handle(message) },
+      bookings: { handle: (message, attempt) => background.handle(message, attempt) },
+      tenantChecks: { handle: (message, attempt) => backgroundTenantCheck.handle(message, attempt) },
+      consentChecks: consentWatch,
     });
     const reminders = new ReminderScheduler({ outbox, offsets: config.reminderOffsets, clock, logger });
     // Observers in order: the reminders, then the calendar watch (added once built: it needs the booking service).
@@ -118,6 +137,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const notificationUrl = () => config.graph.notificationUrl ?? (local && listening.port ? `http://127.0.0.1:${listening.port}/api/notifications` : undefined);
     const calendarWatch = new CalendarWatch({ gateway: directory, directory, documents: storage.documents, requests, booking, outbox, queue: storage.queue, notificationUrl, logger, clock });
     observers.push(calendarWatch);
+    // Bookings and tenant checks that do not fit in their turn go on from the queue; the result comes through the outbox.
+    const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
+    const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
     // the requester's notices, a reassignment moving the meetings, the channel's card learning the answer.
     const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
@@ -138,12 +160,15 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
         products,
         adminRoleTemplateIds: config.adminRoleTemplateIds,
         booking,
+        background,
+        backgroundTenantCheck,
         clock,
         random: randomBytes,
         triageChannel,
         triage: { staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, centers, observers: triageObservers },
         triageObservers,
         staff: { staffTenantId: config.fastTrack.staffTenantId, centers, ledger: new BookingLedger(storage.documents, clock), assignments: requests },
+        partners,
       });
     });
     const version = packageVersion();

@@ -16,6 +16,7 @@ import { invokeVerb, QUESTION_VERB_PREFIX, QuestionHandler } from './handlers/qu
 import { StaffHandler } from './handlers/staff';
 import { isTriageInvoke, scopeOf, TriageHandler } from './handlers/triage';
 import { KeyedSerializer } from './keyedSerializer';
+import { markTurnStart } from './turnBudget';
 import { isConflict } from './storage/blobStateStorage';
 import { ids } from './turnIdentity';
 
@@ -76,6 +77,8 @@ export class FastTrackBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    // The turn budget counts from here: a turn waiting for the one before it has less left.
+    markTurnStart(context);
     // Turns of one conversation run one after another in this instance: a double click's second
     // turn sees the state the first one left, instead of racing it.
     await this.turns.run(context.activity.conversation?.id ?? '', async () => {
@@ -114,7 +117,7 @@ export class FastTrackBot extends TeamsActivityHandler {
           case 'request':
             return this.journey.startRequest(dc);
           case 'continue':
-            return this.journey.continueJourney(dc, intent.requestId);
+            return this.journey.continueJourney(dc, intent.requestId, intent.customerTenantId);
           case 'eligibility':
             return this.journey.showEligibility(context, !dc.activeDialog);
           case 'help':

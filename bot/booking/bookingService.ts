@@ -1,5 +1,5 @@
 import type { CenterModel, FastTrackCenter, FastTrackPerson } from '../domain/centers';
-import { withEvent, type Meeting, type OnboardingRequest, type PendingBooking } from '../domain/journey';
+import { calendarTenantOf, withEvent, type Meeting, type OnboardingRequest, type PendingBooking } from '../domain/journey';
 import { activeMeeting, activeMeetings, claimDecision, earliestStart, MEETING_MINUTES, occurrencesOf, pendingBooking, transactionIdFor, type MeetingKind, type Occurrence } from '../domain/meetings';
 import { routeRequest } from '../domain/routing';
 import { findSlots, type Slot } from '../domain/slots';
@@ -113,7 +113,7 @@ export class BookingService {
     const from = now.toISOString();
     const to = new Date(now.getTime() + HORIZON_DAYS * 86_400_000).toISOString();
     const [schedule, ...peopleBusy] = await Promise.all([
-      this.deps.directory.getSchedule(request.tenantId, admin.userId, [admin.email], from, to),
+      this.deps.directory.getSchedule(calendarTenantOf(request), admin.userId, [admin.email], from, to),
       ...route.people.map((p) => this.deps.ledger.busy({ id: p.id, timeZone: route.center.timeZone }, from, to)),
     ]);
     const busyOf = new Map(route.people.map((p, i) => [p.id, peopleBusy[i] ?? []]));
@@ -173,12 +173,12 @@ export class BookingService {
     // A retry (a double click, a crash, a timeout) has the same transactionId: Graph returns the event it may already have created.
     let event: CalendarEvent;
     try {
-      event = await this.deps.directory.createEvent(request.tenantId, admin.userId, {
+      event = await this.deps.directory.createEvent(calendarTenantOf(request), admin.userId, {
         subject: text.subject,
         bodyHtml: text.bodyHtml,
         start: claim.start,
         end: claim.end,
-        attendees: [{ email: person.email, name: person.name }],
+        attendees: attendeesOf(request, person),
         transactionId: claim.transactionId,
         // A series' weekday and time of day follow the admin's zone across daylight saving.
         timeZone: admin.timeZone,
@@ -204,7 +204,7 @@ export class BookingService {
     } catch (error) {
       if (!(error instanceof HoldLostError)) throw error;
       // Someone else has the time now: the meeting cannot stand.
-      await this.deps.directory.deleteEvent(request.tenantId, admin.userId, event.id);
+      await this.deps.directory.deleteEvent(calendarTenantOf(request), admin.userId, event.id);
       await this.deps.ledger.releaseAll(ledgerPerson, times, owner);
       await this.dropClaim(request, claim);
       return { outcome: 'taken' };
@@ -263,11 +263,11 @@ export class BookingService {
     if ((await this.deps.ledger.reserveAll(ledgerPerson, times, owner)) === 'taken') return { outcome: 'taken' };
     let event: CalendarEvent;
     try {
-      event = await this.deps.directory.updateEvent(request.tenantId, admin.userId, meeting.eventId, {
+      event = await this.deps.directory.updateEvent(calendarTenantOf(request), admin.userId, meeting.eventId, {
         start: slot.start,
         end,
         timeZone: admin.timeZone,
-        ...(person.id !== meeting.person.id ? { attendees: [{ email: person.email, name: person.name }] } : {}),
+        ...(person.id !== meeting.person.id ? { attendees: attendeesOf(request, person) } : {}),
         ...(meeting.recurrence ? { recurrence: weekly(meeting.recurrence, slot.start, admin.timeZone) } : {}),
       });
     } catch (error) {
@@ -299,7 +299,7 @@ export class BookingService {
    */
   async cancel(request: OnboardingRequest, meeting: Meeting, reason: string): Promise<{ meeting: Meeting; request: OnboardingRequest }> {
     const { center } = this.personOf(meeting.person.id);
-    await this.deps.directory.deleteEvent(request.tenantId, request.admin!.userId, meeting.eventId);
+    await this.deps.directory.deleteEvent(calendarTenantOf(request), request.admin!.userId, meeting.eventId);
     const owner: ReservationOwner = { tenantId: request.tenantId, requestId: request.id, kind: meeting.kind };
     await this.deps.ledger.releaseAll({ id: meeting.person.id, timeZone: center.timeZone }, occurrencesOf(meeting, meeting.adminTimeZone), owner);
     const at = this.deps.clock();
@@ -411,11 +411,11 @@ export class BookingService {
     const reassigned: Meeting[] = [];
     for (const [i, { meeting, times }] of held.entries()) {
       try {
-        await this.deps.directory.updateEvent(current.tenantId, admin.userId, meeting.eventId, {
+        await this.deps.directory.updateEvent(calendarTenantOf(current), admin.userId, meeting.eventId, {
           start: meeting.start,
           end: meeting.end,
           timeZone: meeting.adminTimeZone,
-          attendees: [{ email: person.email, name: person.name }],
+          attendees: attendeesOf(current, person),
         });
       } catch (error) {
         // Not moved: the new person's holds of this meeting and of those not reached yet are freed.
@@ -491,4 +491,13 @@ function weekly(recurrence: NonNullable<Meeting['recurrence']>, start: string, t
 function isoWeekday(instant: string, timeZone: string): number {
   const day = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' }).format(new Date(instant));
   return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(day) + 1;
+}
+
+/**
+ * Who is invited besides the organizer: the FastTrack person, and for a partner's request the
+ * customer's contact from the form (the meeting itself sits on the partner requester's calendar).
+ */
+function attendeesOf(request: OnboardingRequest, person: { email: string; name: string }): { email: string; name: string }[] {
+  const customer = request.partner && request.form?.customerEmail ? [{ email: request.form.customerEmail, name: request.form.customerName }] : [];
+  return [{ email: person.email, name: person.name }, ...customer.filter((c) => c.email.toLowerCase() !== person.email.toLowerCase())];
 }

@@ -21,6 +21,18 @@ export function meetingText(renderer: CardRenderer, request: OnboardingRequest, 
 
 /** The card of a booked (or moved) meeting: both time zones, the join link, the person. */
 export function meetingCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, meeting: Meeting, what: 'booked' | 'moved' | 'checkpoints'): Attachment {
+  const canAddCheckpoints = meeting.kind === 'kickoff' && !request.meetings?.some((m) => m.kind === 'checkpoint' && m.status === 'booked');
+  return meetingCardFor(renderer, locale, { requestId: request.id, canAddCheckpoints }, meeting, what);
+}
+
+/** The same card from what a notice carries (the request's id, whether checkpoints may be added), not the whole request. */
+export function meetingCardFor(
+  renderer: CardRenderer,
+  locale: string | undefined,
+  request: { requestId: string; canAddCheckpoints: boolean },
+  meeting: Pick<Meeting, 'kind' | 'eventId' | 'start' | 'end' | 'adminTimeZone' | 'centerTimeZone'> & { joinUrl?: string | undefined; recurrence?: Meeting['recurrence'] | undefined; person: Pick<Meeting['person'], 'name' | 'role'> },
+  what: 'booked' | 'moved' | 'checkpoints',
+): Attachment {
   const s = renderer.strings(locale);
   const d = describeSlot(meeting, meeting.adminTimeZone, meeting.centerTimeZone, renderer.resolve(locale));
   const repeats = repeatsText(renderer, locale, meeting);
@@ -33,10 +45,10 @@ export function meetingCard(renderer: CardRenderer, locale: string | undefined, 
     sameZone: d.sameZone,
     person: `${meeting.person.name} (${s.scheduling.roles[meeting.person.role]})`,
     repeats,
-    requestId: request.id,
+    requestId: request.requestId,
     joinUrl: meeting.joinUrl ?? '',
     eventId: meeting.eventId,
-    canAddCheckpoints: meeting.kind === 'kickoff' && !request.meetings?.some((m) => m.kind === 'checkpoint' && m.status === 'booked'),
+    canAddCheckpoints: request.canAddCheckpoints,
   });
 }
 
@@ -62,7 +74,7 @@ function escapeHtml(text: string): string {
 
 
 /** How a meeting repeats, e.g. "Every two weeks, 6 times", or "Once". */
-export function repeatsText(renderer: CardRenderer, locale: string | undefined, meeting: Meeting): string {
+export function repeatsText(renderer: CardRenderer, locale: string | undefined, meeting: { recurrence?: Meeting['recurrence'] | undefined }): string {
   return meeting.recurrence
     ? renderer.text(locale, (t) => (meeting.recurrence!.intervalWeeks === 2 ? t.meeting.biweekly : t.meeting.weekly), { count: meeting.recurrence.occurrences })
     : renderer.strings(locale).meeting.once;

@@ -22,6 +22,12 @@ export function confirmationCard(renderer: CardRenderer, locale: string | undefi
   });
 }
 
+/** "Managed by the partner …" for a request a partner manages on the customer's behalf; '' otherwise. */
+function managedBy(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): string {
+  const partner = request.partner;
+  return partner ? renderer.text(locale, (s) => s.partners.managedBy, { partner: request.form?.partner?.partnerName ?? partner.organization, name: partner.name }) : '';
+}
+
 /** The status timeline: each phase, the adoption track, the request state, meetings. */
 export function statusCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): Attachment {
   const s = renderer.strings(locale);
@@ -36,6 +42,8 @@ export function statusCard(renderer: CardRenderer, locale: string | undefined, r
     updated: date(renderer.resolve(locale), request.updatedAt),
     meetings: meetingLines(renderer, locale, request).join('\n\n') || s.status.noMeetings,
     canContinue: request.stage === 'onboarding' && request.state !== 'Cancelled',
+    managedBy: managedBy(renderer, locale, request),
+    customerTenantId: request.partner ? request.tenantId : '',
     canAdopt: request.state !== 'Cancelled' && request.phases.adoption !== 'done',
     ...fastTrackFacts(renderer, locale, request),
   });
@@ -67,5 +75,7 @@ export function existingRequestCard(renderer: CardRenderer, locale: string | und
     body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(renderer.resolve(locale), request.createdAt) }),
     state: `${s.states[request.state]} · ${s.stages[request.stage]}`,
     canContinue: mine && request.stage === 'onboarding',
+    managedBy: managedBy(renderer, locale, request),
+    customerTenantId: request.partner ? request.tenantId : '',
   });
 }

@@ -14,6 +14,8 @@ export interface CardStepOptions {
   context?: Record<string, unknown>;
   /** The token of a card shown before, to keep that very card valid (shown again after a failed try). */
   token?: string;
+  /** Wait on that card without sending it again (it is still in the chat, valid by its token). */
+  quiet?: boolean;
 }
 
 interface CardStepState extends CardStepOptions {
@@ -70,7 +72,7 @@ export class CardStep<T> extends Dialog<CardStepOptions> {
     const userId = userOf(dc.context);
     const state: CardStepState = { values: options?.values ?? {}, context: options?.context ?? {}, token: options?.token ?? this.token(), errors: {}, ...(userId ? { userId } : {}) };
     dc.activeDialog!.state = state;
-    await this.send(dc.context, state);
+    if (!options?.quiet) await this.send(dc.context, state);
     return Dialog.EndOfTurn;
   }
 

@@ -1,5 +1,6 @@
 import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { OnboardingRequest } from '../domain/journey';
+import type { PartnerContext } from '../domain/partners';
 import type { RequestChange } from '../storage/requestRepository';
 import type { JourneyDeps } from './journeyDeps';
 
@@ -8,6 +9,8 @@ export interface PhaseOptions {
   tenantId: string;
   requestId?: string;
   requester: OnboardingRequest['requester'];
+  /** A partner asking on behalf of the customer whose tenant is `tenantId`. */
+  partner?: PartnerContext;
 }
 
 /** What a phase dialog ends with: the request id when the journey may go on. */

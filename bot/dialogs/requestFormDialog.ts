@@ -1,6 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { readValues, todayIn } from '../domain/forms';
-import { MAIL_SYSTEMS, validateRequestForm, withEvent, type OnboardingRequest, type RequestForm } from '../domain/journey';
+import { MAIL_SYSTEMS, validatePartnerRequestForm, validateRequestForm, withEvent, type OnboardingRequest, type RequestForm } from '../domain/journey';
 import { SUPPORTED_LOCALES } from '../domain/locale';
 import { REGIONS, regionOfTimeZone, toIanaTimeZone, zoneShortList } from '../domain/timeZones';
 import type { UserProfile } from '../domain/tenant';
@@ -36,10 +36,15 @@ export class RequestFormDialog extends ComponentDialog {
             // (Data.Query "timeZones", answered by timeZoneSearch.ts) finds every other zone.
             zoneChoices: zoneShortList(options.values.timeZone, region, deps.renderer.resolve(locale), now).map((label) => zoneChoice(s, label)),
             today: todayIn(options.values.timeZone, now),
+            isPartner: options.context?.partner === true,
           };
         },
         validate: (value, options) =>
-          validateRequestForm(value, (options.context?.offered as string[]) ?? [], todayIn(readValues(value, ['timeZone']).timeZone, deps.clock())),
+          (options.context?.partner === true ? validatePartnerRequestForm : validateRequestForm)(
+            value,
+            (options.context?.offered as string[]) ?? [],
+            todayIn(readValues(value, ['timeZone']).timeZone, deps.clock()),
+          ),
       }),
     );
     this.initialDialogId = 'form.steps';
@@ -51,7 +56,8 @@ export class RequestFormDialog extends ComponentDialog {
     const { context } = step;
     let user: UserProfile | undefined;
     try {
-      user = await this.deps.directory.getUserProfile(options.tenantId, options.requester.aadObjectId);
+      // The requester's own tenant: a partner's user lives in the partner's tenant, not the customer's.
+      user = await this.deps.directory.getUserProfile(options.requester.tenantId || options.tenantId, options.requester.aadObjectId);
     } catch (error) {
       // Prefilling is a convenience: without Graph the admin types the answers.
       this.deps.logger.warn({ tenantId: options.tenantId, requestId: request.id, err: errorFields(error) }, 'user profile unavailable; form not prefilled');
@@ -67,6 +73,17 @@ export class RequestFormDialog extends ComponentDialog {
     };
     const zone = previous?.timeZone ?? toIanaTimeZone(user?.timeZone) ?? '';
     const name = user?.displayName ?? context.activity.from?.name ?? '';
+    const partner = options.partner;
+    // A partner fills in the customer's contact (invited to the kickoff) and the partner's own fields.
+    const partnerValues = partner
+      ? {
+          customerName: previous?.customerName ?? '',
+          customerEmail: previous?.customerEmail ?? '',
+          partnerName: previous?.partner?.partnerName ?? '',
+          partnerContact: previous?.partner?.partnerContact ?? user?.mail ?? '',
+          partnerId: previous?.partner?.partnerId ?? '',
+        }
+      : {};
     return step.beginDialog('form.card', {
       values: {
         products: (previous?.products ?? request.services?.services ?? []).join(','),
@@ -84,8 +101,9 @@ export class RequestFormDialog extends ComponentDialog {
         preferredLanguage: previous?.preferredLanguage ?? this.deps.renderer.resolve(user?.preferredLanguage ?? context.activity.locale),
         region: previous?.region ?? regionOfTimeZone(zone) ?? '',
         timeZone: zone,
+        ...partnerValues,
       },
-      context: { offered: request.tenantCheck.offeredServices },
+      context: { offered: request.tenantCheck.offeredServices, ...(partner ? { partner: true } : {}) },
     });
   }
 
@@ -98,7 +116,18 @@ export class RequestFormDialog extends ComponentDialog {
     const now = this.deps.clock();
     const request = await updateRequest(this.deps, options, (r) =>
       // A request already booked or closed keeps its stage; a resubmitted form only changes the answers.
-      withEvent({ ...r, form, admin, phases: { ...r.phases, form: 'done' }, stage: r.stage === 'onboarding' ? 'awaitingScheduling' : r.stage }, 'formSubmitted', now),
+      withEvent(
+        {
+          ...r,
+          form,
+          admin,
+          ...(r.partner && form.partner ? { partner: { ...r.partner, organization: form.partner.partnerName } } : {}),
+          phases: { ...r.phases, form: 'done' },
+          stage: r.stage === 'onboarding' ? 'awaitingScheduling' : r.stage,
+        },
+        'formSubmitted',
+        now,
+      ),
     );
     this.deps.logger.info({ tenantId: request.tenantId, requestId: request.id }, 'request form submitted; awaiting scheduling');
     // FastTrack's side sees it: one triage card per request (the notice id dedupes a resubmitted form).

@@ -7,6 +7,7 @@ import type { Meeting, OnboardingRequest } from '../domain/journey';
 import { activeMeeting, CHECKPOINT_OCCURRENCES, staleSlot, type MeetingKind } from '../domain/meetings';
 import { describeSlot, type Slot } from '../domain/slots';
 import { CardStep, type CardStepOptions } from './cardStep';
+import { turnStartedAt } from '../turnBudget';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
 import { loadRequest, type PhaseOptions } from './phase';
@@ -22,6 +23,8 @@ export interface SchedulingOptions extends PhaseOptions {
   /** The card to show again as it was (a booking that failed for a moment: the same times, the same card, may be tried again). */
   offer?: SlotOffer;
   token?: string;
+  /** Wait on the card shown before without sending it again (the booking goes on in the background). */
+  quiet?: boolean;
 }
 
 /** What a slots card offers: kept in its step's state, so a click is checked against it. */
@@ -100,7 +103,7 @@ export class SchedulingDialog extends ComponentDialog {
       return step.endDialog();
     }
     const token = offered.offer === options.offer ? options.token : undefined;
-    return step.beginDialog('scheduling.pick', { values: { slot: '', interval: '' }, context: offered.offer, ...(token ? { token } : {}) } satisfies CardStepOptions);
+    return step.beginDialog('scheduling.pick', { values: { slot: '', interval: '' }, context: offered.offer, ...(token ? { token } : {}), ...(token && options.quiet ? { quiet: true } : {}) } satisfies CardStepOptions);
   }
 
   /** Fresh slots for the card: the proposal, described in the admin's zone (and the center's). */
@@ -209,7 +212,21 @@ export class SchedulingDialog extends ComponentDialog {
       }
       const kind: MeetingKind = options.mode === 'checkpoints' ? 'checkpoint' : 'kickoff';
       const recurrence = kind === 'checkpoint' ? { intervalWeeks: picked.intervalWeeks, occurrences: CHECKPOINT_OCCURRENCES } : undefined;
-      const booked = await booking.book(request, slot, kind, meetingText(renderer, request, kind), recurrence);
+      // Work that cannot finish in the turn goes on in the background; the same card stays valid meanwhile.
+      const background = this.deps.background;
+      const waiting = { ...strip(options), offer: picked.offer, ...(picked.token ? { token: picked.token } : {}), quiet: true };
+      if (background && (await background.pending(request, kind))) {
+        await step.context.sendActivity(renderer.text(locale, (t) => t.background.stillWorking));
+        return step.replaceDialog(SchedulingDialog.id, waiting);
+      }
+      const result = background
+        ? await background.bookInTurn({ request, slot, kind, ...(recurrence ? { recurrence } : {}), notify: { tenantId: options.requester.tenantId, userId: options.requester.aadObjectId }, locale, turnStartedAt: turnStartedAt(step.context) })
+        : { outcome: await booking.book(request, slot, kind, meetingText(renderer, request, kind), recurrence) };
+      if ('deferred' in result) {
+        await step.context.sendActivity(renderer.text(locale, (t) => t.background.stillWorking));
+        return step.replaceDialog(SchedulingDialog.id, waiting);
+      }
+      const booked = result.outcome;
       switch (booked.outcome) {
         case 'taken':
           return step.replaceDialog(SchedulingDialog.id, { ...strip(options), notice: 'slotTaken' });
@@ -247,6 +264,6 @@ export class SchedulingDialog extends ComponentDialog {
 }
 
 function strip(options: SchedulingOptions): SchedulingOptions {
-  const { notice: _notice, offer: _offer, token: _token, ...rest } = options;
+  const { notice: _notice, offer: _offer, token: _token, quiet: _quiet, ...rest } = options;
   return rest;
 }

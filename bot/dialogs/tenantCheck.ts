@@ -3,12 +3,17 @@ import type { TenantAssessment } from '../cards/tenantCheckCard';
 import { evaluateEligibility } from '../domain/eligibility';
 import type { TenantCheck } from '../domain/journey';
 import { servicesForTenant } from '../domain/services';
+import type { TenantProfile } from '../domain/tenant';
 import { failureClass, failureText } from '../turnErrorHandler';
 import type { JourneyDeps } from './journeyDeps';
 
 /** Reads the tenant (one Graph round trip) and judges it. */
 export async function assessTenant(deps: Pick<JourneyDeps, 'directory' | 'rules' | 'catalog' | 'clock' | 'products'>, tenantId: string): Promise<TenantAssessment> {
-  const profile = await deps.directory.getTenantProfile(tenantId);
+  return judgeTenant(deps, await deps.directory.getTenantProfile(tenantId));
+}
+
+/** Judges a tenant profile read before (pure: the eligibility rules and the service catalog). */
+export function judgeTenant(deps: Pick<JourneyDeps, 'rules' | 'catalog' | 'clock' | 'products'>, profile: TenantProfile): TenantAssessment {
   const eligibility = evaluateEligibility(profile.skus, deps.rules);
   const federated = profile.verifiedDomains.some((d) => d.authenticationType === 'Federated');
   const check: TenantCheck = {

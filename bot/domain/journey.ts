@@ -78,6 +78,26 @@ export interface RequestForm {
   preferredLanguage: SupportedLocale;
   region: Region;
   timeZone: string;
+  /** When a partner asks on behalf of the customer: the partner's contact fields. */
+  partner?: PartnerFields;
+}
+
+/** The partner's fields of the form (a partner asking on behalf of a customer). */
+export interface PartnerFields {
+  partnerName: string;
+  /** The partner's contact: an email address. */
+  partnerContact: string;
+  /** The partner's Microsoft Partner Network id (MPN / Partner ID): 6 to 10 digits. */
+  partnerId: string;
+}
+
+/** Who manages a request on the customer's behalf (the requester's organization, a GDAP partner). */
+export interface PartnerManagement {
+  tenantId: string;
+  /** The partner organization's name, as the partner gave it on the form (or its tenant id until then). */
+  organization: string;
+  userId: string;
+  name: string;
 }
 
 export interface AdoptionAnswers {
@@ -150,6 +170,8 @@ export interface OnboardingRequest {
   pendingBookings?: PendingBooking[];
   /** How many meetings have been booked for the request. */
   bookingCount?: number;
+  /** Set when a partner asks on behalf of the customer (the requester then belongs to the partner's tenant). */
+  partner?: PartnerManagement;
   /** The FastTrack person working the request, set from the triage channel (Assign to me / Reassign). */
   assignee?: { personId: string; assignedAt: string; byPersonId: string };
   /** FastTrack's working record (approval, hold, question, cancellation) and the triage card's version: `domain/triage.ts`. */
@@ -294,6 +316,34 @@ export function validateRequestForm(input: unknown, offered: readonly ServiceId[
     region: region!,
     timeZone: timeZone!,
   }));
+}
+
+export const PARTNER_FORM_FIELDS = ['partnerName', 'partnerContact', 'partnerId'] as const;
+
+/** The partner's fields: a name, a contact email, and a Partner ID (MPN id) of 6 to 10 digits. */
+export function validatePartnerFields(input: unknown): Validation<PartnerFields> {
+  const c = new Checker(readValues(input, PARTNER_FORM_FIELDS));
+  c.required('partnerName');
+  c.email('partnerContact');
+  const id = c.values.partnerId ?? '';
+  if (!id) c.refuse('partnerId', 'required');
+  else if (!/^\d+$/.test(id)) c.refuse('partnerId', 'number');
+  else if (id.length < 6 || id.length > 10) c.refuse('partnerId', 'range');
+  return c.done(() => ({ partnerName: c.values.partnerName!, partnerContact: c.values.partnerContact!, partnerId: id }));
+}
+
+/** The request form of a partner asking for a customer: the form's fields and the partner's, errors of both at once. */
+export function validatePartnerRequestForm(input: unknown, offered: readonly ServiceId[], today: string): Validation<RequestForm> {
+  const form = validateRequestForm(input, offered, today);
+  const partner = validatePartnerFields(input);
+  const values = { ...form.values, ...partner.values };
+  if (form.ok && partner.ok) return { ok: true, result: { ...form.result, partner: partner.result }, values };
+  return { ok: false, errors: { ...(form.ok ? {} : form.errors), ...(partner.ok ? {} : partner.errors) }, values };
+}
+
+/** The tenant whose calendars a request's meetings live in: the requester's (a partner's own tenant when a partner asks). */
+export function calendarTenantOf(request: Pick<OnboardingRequest, 'tenantId' | 'requester'>): string {
+  return request.requester.tenantId || request.tenantId;
 }
 
 export function validateAdoption(input: unknown, today: string): Validation<AdoptionAnswers> {

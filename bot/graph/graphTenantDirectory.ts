@@ -1,8 +1,9 @@
 import type { CalendarEvent, DirectoryPerson, NewEvent, TenantProfile, UserProfile } from '../domain/tenant';
 import { GraphCalendar } from './calendar';
 import { GraphDirectory } from './directory';
+import { GraphPartners } from './partners';
 import { GraphSubscriptions, type GraphSubscription, type NewEventSubscription, type SubscriptionGateway } from './subscriptions';
-import type { CallOptions, EventPatch, ScheduleResult, TenantDirectory } from './tenantDirectory';
+import type { CallOptions, CustomerListOptions, CustomerPage, CustomerRelationship, EventPatch, ScheduleResult, TenantDirectory } from './tenantDirectory';
 import { GraphTransport, type GraphTransportOptions } from './transport';
 
 export type GraphTenantDirectoryOptions = GraphTransportOptions;
@@ -16,12 +17,14 @@ export class GraphTenantDirectory implements TenantDirectory, SubscriptionGatewa
   private readonly directory: GraphDirectory;
   private readonly calendar: GraphCalendar;
   private readonly subscriptions: GraphSubscriptions;
+  private readonly partners: GraphPartners;
 
   constructor(options: GraphTenantDirectoryOptions) {
     this.transport = new GraphTransport(options);
     this.directory = new GraphDirectory(this.transport);
     this.calendar = new GraphCalendar(this.transport);
     this.subscriptions = new GraphSubscriptions(this.transport);
+    this.partners = new GraphPartners(this.transport);
   }
 
   getTenantProfile(tenantId: string): Promise<TenantProfile> {
@@ -70,6 +73,14 @@ export class GraphTenantDirectory implements TenantDirectory, SubscriptionGatewa
 
   deleteSubscription(tenantId: string, subscriptionId: string, options?: CallOptions): Promise<void> {
     return this.subscriptions.deleteSubscription(tenantId, subscriptionId, options);
+  }
+
+  listCustomers(partnerTenantId: string, options?: CustomerListOptions): Promise<CustomerPage> {
+    return this.partners.listCustomers(partnerTenantId, options);
+  }
+
+  customerRelationship(partnerTenantId: string, customerTenantId: string): Promise<CustomerRelationship> {
+    return this.partners.customerRelationship(partnerTenantId, customerTenantId);
   }
 
   ping(signal?: AbortSignal): Promise<boolean> {

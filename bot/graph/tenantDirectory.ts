@@ -34,6 +34,46 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** One of a partner's GDAP customers (`delegatedAdminCustomer`). */
+export interface DelegatedCustomer {
+  tenantId: string;
+  displayName: string;
+}
+
+/** One page of a partner's customers, as the "My customers" card shows it. */
+export interface CustomerPage {
+  customers: DelegatedCustomer[];
+  /** 0-based, clamped to the pages there are. */
+  page: number;
+  pageCount: number;
+  /** Customers matching the search (all of them without one). */
+  total: number;
+}
+
+export interface CustomerListOptions {
+  /** Part of the customer's name (any case), or one of its verified domains (contoso.com). */
+  search?: string;
+  /** 0-based page; CUSTOMER_PAGE_SIZE customers a page. */
+  page?: number;
+}
+
+/** Customers a page of the "My customers" card. */
+export const CUSTOMER_PAGE_SIZE = 8;
+
+/**
+ * Where a partner stands with a customer: `active` (a relationship in force), `expired` (its end
+ * date passed), `ended` (terminated, by either side), `none` (no relationship at all).
+ */
+export interface CustomerRelationship {
+  status: 'active' | 'expired' | 'ended' | 'none';
+  /** The customer's name as the relationship records it. */
+  displayName?: string;
+  /** When the relationship in force ends (or the latest one ended). */
+  endDateTime?: string;
+  /** Role template ids the relationship grants (`accessDetails.unifiedRoles`). */
+  roleTemplateIds: string[];
+}
+
 /** What the bot asks of Microsoft Graph, in its own terms. Dialogs depend on this, never on the SDK. */
 export interface TenantDirectory {
   /** Organization, verified domains and subscribed SKUs, read in one round trip. */
@@ -65,6 +105,14 @@ export interface TenantDirectory {
   deleteEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<void>;
   /** An event of `userId`'s calendar; undefined when it no longer exists. */
   getEvent(tenantId: string, userId: string, eventId: string, options?: CallOptions): Promise<CalendarEvent | undefined>;
+  /**
+   * A partner's GDAP customers (`tenantRelationships/delegatedAdminCustomers`, every page read),
+   * filtered by `search` (name part, or a verified domain resolved with
+   * `findTenantInformationByDomainName`), sorted by name, one page of CUSTOMER_PAGE_SIZE.
+   */
+  listCustomers(partnerTenantId: string, options?: CustomerListOptions): Promise<CustomerPage>;
+  /** The partner's relationship with one customer (`delegatedAdminRelationships`, filtered by the customer's tenant). */
+  customerRelationship(partnerTenantId: string, customerTenantId: string): Promise<CustomerRelationship>;
   /** True when the Graph endpoint answers at all (for /readyz). */
   ping(signal?: AbortSignal): Promise<boolean>;
 }
@@ -73,7 +121,9 @@ export interface TenantDirectory {
  * Every Graph failure, as one typed error. `status` 0 means the request never got an answer
  * (code 'Cancelled' when the caller's signal ended it). The gateway's own codes: 504 'Timeout' (the
  * call's budget ran out and its request was aborted), 503 'CircuitOpen' (the tenant's endpoint
- * failed repeatedly: the call failed at once, without a request).
+ * failed repeatedly: the call failed at once, without a request), 401 'ConsentRequired' (the Graph
+ * app has no consent in that tenant: its token request failed with AADSTS650051 / AADSTS7000229, or
+ * Graph answered 401 Authorization_IdentityNotFound).
  */
 export class GraphError extends Error {
   constructor(

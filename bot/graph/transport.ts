@@ -314,6 +314,7 @@ async function send(client: Client, call: GraphCall, signal: AbortSignal): Promi
 /** The body of one batch step's answer; GraphError for an error answer. */
 export function bodyOf(responses: Map<string, BatchResponse>, id: string): unknown {
   const response = responses.get(id)!;
+  if (response.status === 401 && errorCode(response.body) === 'Authorization_IdentityNotFound') throw CONSENT_REQUIRED();
   if (response.status >= 300) throw new GraphError(response.status, errorCode(response.body), `Graph answered ${response.status} for ${id}`, retryAfter(response.headers));
   return response.body;
 }
@@ -336,11 +337,28 @@ function retryAfter(headers: Record<string, string> | null | undefined): number 
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
+/**
+ * Entra's answers when the Graph app has no consent (no service principal) in a tenant: the token
+ * request fails with one of these (AADSTS650051: consent needed; AADSTS7000229: no service principal;
+ * AADSTS65001: no consent; AADSTS700016: app not found in the directory).
+ */
+const CONSENT_MISSING = /AADSTS(650051|7000229|65001|700016)\b/;
+
+/** True when a failure means "the Graph app has no consent there": a token request refused, or Graph's 401 for an unknown app identity. */
+function isConsentMissing(status: number, code: string | undefined, text: string): boolean {
+  if (CONSENT_MISSING.test(text)) return true;
+  return status === 401 && code === 'Authorization_IdentityNotFound';
+}
+
+const CONSENT_REQUIRED = (): GraphError => new GraphError(401, 'ConsentRequired', 'The Graph app has no admin consent in this tenant');
+
 /** Maps anything the SDK or the network throws to GraphError, without response bodies or tokens. */
 export function toGraphError(error: unknown): GraphError {
   if (error instanceof GraphError) return error;
   if (error instanceof SdkGraphError) {
     const status = error.statusCode > 0 ? error.statusCode : 0;
+    // A token request refused for want of consent reaches here as a status-less SDK error whose body is the credential's error text.
+    if (isConsentMissing(status, error.code ?? undefined, `${error.message} ${typeof error.body === 'string' ? error.body : ''}`)) return CONSENT_REQUIRED();
     // Without a status the SDK names the fetch failure's JavaScript class (TypeError): no answer is a network error.
     const code = status === 0 ? 'NetworkError' : (error.code ?? 'UnknownError');
     const header = error.headers?.get('retry-after');
@@ -348,5 +366,7 @@ export function toGraphError(error: unknown): GraphError {
     return new GraphError(status, code, `Graph request failed with ${status || 'no answer'} ${code}`, Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined);
   }
   const name = error instanceof Error ? error.name : 'Error';
+  // @azure/identity's AuthenticationError (a token request refused) carries the AADSTS code in its message.
+  if (error instanceof Error && isConsentMissing(0, undefined, error.message)) return CONSENT_REQUIRED();
   return new GraphError(0, 'NetworkError', `Graph could not be reached (${name})`);
 }

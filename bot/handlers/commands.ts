@@ -27,13 +27,15 @@ const cardValue = z.looseObject({
   token: z.string().max(32).optional(),
   answer: z.string().max(8).optional(),
   eventId: z.string().max(256).optional(),
+  /** A partner's card names the customer it acts for (checked on the server before anything is done). */
+  customerTenantId: z.string().max(64).optional(),
 });
 
 /** What a message turn asks for, before any dialog sees it. */
 export type Intent =
   | { kind: 'confirm'; token: string | undefined; yes: boolean }
   | { kind: 'meeting'; verb: MeetingVerb; eventId: string | undefined }
-  | { kind: 'command'; command: Command; requestId: string | undefined }
+  | { kind: 'command'; command: Command; requestId: string | undefined; customerTenantId?: string }
   /** Anything else: the active dialog's to answer. */
   | { kind: 'dialog' };
 
@@ -47,7 +49,8 @@ export function intentOf(context: TurnContext, renderer: CardRenderer): Intent {
   const command = (value && GLOBAL_VERBS[value.verb]) || typedCommand(context, renderer);
   if (command === 'book') return { kind: 'meeting', verb: 'meeting.book', eventId: undefined };
   if (command === 'reschedule') return { kind: 'meeting', verb: 'meeting.reschedule', eventId: undefined };
-  return command ? { kind: 'command', command, requestId: value?.requestId } : { kind: 'dialog' };
+  if (!command) return { kind: 'dialog' };
+  return { kind: 'command', command, requestId: value?.requestId, ...(value?.customerTenantId ? { customerTenantId: value.customerTenantId } : {}) };
 }
 
 /** A typed command in English or in the user's language ("help", "帮助"), mentions removed. */

@@ -6,7 +6,7 @@ import { graphFailureText } from '../dialogs/tenantCheck';
 import { withEvent, type Meeting } from '../domain/journey';
 import { describeSlot } from '../domain/slots';
 import { ids, userOf } from '../turnIdentity';
-import { myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
 
 /** A pending yes/no question (cancel, start over), tied to the card that asked it. */
 export interface PendingConfirm {
@@ -70,7 +70,7 @@ export class ConfirmHandler {
     const mine = await myOpenRequest(this.deps, dc.context);
     await dc.cancelAllDialogs();
     if (pending.purpose === 'startOver') {
-      await dc.beginDialog(MainDialog.id, (mine?.stage === 'onboarding' ? { requestId: mine.id, restart: true } : {}) satisfies MainOptions);
+      await dc.beginDialog(MainDialog.id, (mine?.stage === 'onboarding' ? { ...continueOptions(mine), restart: true } : {}) satisfies MainOptions);
       return;
     }
     if (!mine) {

@@ -19,11 +19,36 @@ export interface FastTrackBotDeps extends JourneyDeps {
   triage?: TriageDeps;
 }
 
-/** The tenant's open request when the acting user is its requester. */
-export async function myOpenRequest(deps: Pick<JourneyDeps, 'requests'>, context: Parameters<typeof tenantOf>[0]): Promise<OnboardingRequest | undefined> {
+/**
+ * The tenant's open request when the acting user is its requester; for a partner without one, the
+ * latest open request it manages for a customer, while the delegated-admin relationship is in force.
+ */
+export async function myOpenRequest(
+  deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>,
+  context: Parameters<typeof tenantOf>[0],
+): Promise<OnboardingRequest | undefined> {
   const tenantId = tenantOf(context);
   const userId = userOf(context);
   if (!tenantId || !userId) return undefined;
   const open = await deps.requests.findOpen(tenantId);
-  return open?.requester.aadObjectId === userId ? open : undefined;
+  if (open) return open.requester.aadObjectId === userId ? open : undefined;
+  return managedOpenRequest(deps, tenantId, userId);
+}
+
+/** A partner user's latest open request for a customer, only while the relationship with that customer is active. */
+async function managedOpenRequest(deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>, tenantId: string, userId: string): Promise<OnboardingRequest | undefined> {
+  if (!deps.partners || !deps.directory) return undefined;
+  const entries = await deps.partners.index.list(tenantId, userId);
+  for (const entry of [...entries].reverse().slice(0, 5)) {
+    const request = await deps.requests.findOpen(entry.customerTenantId);
+    if (request?.id !== entry.requestId || request.requester.aadObjectId !== userId || request.partner?.tenantId !== tenantId) continue;
+    const relationship = await deps.directory.customerRelationship(tenantId, entry.customerTenantId);
+    return relationship.status === 'active' ? request : undefined;
+  }
+  return undefined;
+}
+
+/** MainDialog options that continue a request: a partner's names its customer (checked again there). */
+export function continueOptions(request: OnboardingRequest): { requestId: string; customerTenantId?: string } {
+  return { requestId: request.id, ...(request.partner ? { customerTenantId: request.tenantId } : {}) };
 }

@@ -8,9 +8,10 @@ import { existingRequestCard, statusCard } from '../cards/requestCards';
 import { tenantCheckCard } from '../cards/tenantCheckCard';
 import { assessTenant, graphFailureText } from '../dialogs/tenantCheck';
 import { UserAdoptionDialog } from '../dialogs/userAdoptionDialog';
+import type { OnboardingRequest } from '../domain/journey';
 import { isRequestId } from '../domain/request';
 import { ids, tenantOf, userOf } from '../turnIdentity';
-import { myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
 
 /** The journey's commands: start a request, continue it, status, eligibility, help, adoption, welcome. */
 export class JourneyHandler {
@@ -32,14 +33,23 @@ export class JourneyHandler {
     await dc.context.sendActivity({ attachments: [this.deps.renderer.card('help', dc.context.activity.locale, { inJourney: Boolean(dc.activeDialog) })] });
   }
 
-  async continueJourney(dc: DialogContext, requestId: string | undefined): Promise<void> {
-    if (dc.activeDialog && !requestId) {
+  /** `customerTenantId`: a partner continuing for that customer (MainDialog checks the relationship first). */
+  async continueJourney(dc: DialogContext, requestId: string | undefined, customerTenantId?: string): Promise<void> {
+    if (dc.activeDialog && !requestId && !customerTenantId) {
       await dc.repromptDialog();
       return;
     }
-    const mine = isRequestId(requestId) ? requestId : (await myOpenRequest(this.deps, dc.context))?.id;
+    // A request id without its customer (the welcome card's "continue"): a partner's own request names it.
+    const open = customerTenantId ? undefined : await myOpenRequest(this.deps, dc.context);
+    const options: MainOptions = customerTenantId
+      ? { ...(isRequestId(requestId) ? { requestId } : {}), customerTenantId }
+      : open && (!isRequestId(requestId) || open.id === requestId)
+        ? continueOptions(open)
+        : isRequestId(requestId)
+          ? { requestId }
+          : {};
     await dc.cancelAllDialogs();
-    await dc.beginDialog(MainDialog.id, { ...(mine ? { requestId: mine } : {}) } satisfies MainOptions);
+    await dc.beginDialog(MainDialog.id, options);
   }
 
   async startAdoption(dc: DialogContext): Promise<void> {
@@ -62,13 +72,27 @@ export class JourneyHandler {
     const locale = context.activity.locale;
     const tenantId = tenantOf(context);
     const open = tenantId ? await this.deps.requests.findOpen(tenantId) : undefined;
+    const userId = userOf(context) ?? '';
     if (!open) {
+      // A partner: the open requests it manages for customers, each under the customer's tenant.
+      const managed = tenantId && userId ? await this.managedRequests(tenantId, userId) : [];
+      if (managed.length > 0) {
+        await context.sendActivity({ attachments: managed.map((r) => statusCard(this.deps.renderer, locale, r)) });
+        return;
+      }
       await context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.noRequest));
       return;
     }
-    const userId = userOf(context) ?? '';
     const attachment = open.requester.aadObjectId === userId ? statusCard(this.deps.renderer, locale, open) : existingRequestCard(this.deps.renderer, locale, open, userId);
     await context.sendActivity({ attachments: [attachment] });
+  }
+
+  /** The open requests a partner user manages (the partner index, each checked against the customer's open request). */
+  private async managedRequests(partnerTenantId: string, userId: string): Promise<OnboardingRequest[]> {
+    const entries = (await this.deps.partners?.index.list(partnerTenantId, userId)) ?? [];
+    const customers = [...new Set(entries.map((e) => e.customerTenantId))].slice(-5);
+    const open = await Promise.all(customers.map((c) => this.deps.requests.findOpen(c)));
+    return open.filter((r): r is OnboardingRequest => r !== undefined && r.requester.aadObjectId === userId && r.partner?.tenantId === partnerTenantId);
   }
 
   async showEligibility(context: TurnContext, offerRequest: boolean): Promise<void> {

@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { BookingService, MeetingChange, MeetingObserver } from '../booking/bookingService';
 import { errorFields } from '../dialogs/errors';
-import type { Meeting, OnboardingRequest } from '../domain/journey';
+import { calendarTenantOf, type Meeting, type OnboardingRequest } from '../domain/journey';
 import { occurrencesOf } from '../domain/meetings';
 import type { SubscriptionGateway } from '../graph/subscriptions';
 import { GraphError, type TenantDirectory } from '../graph/tenantDirectory';
@@ -28,7 +28,10 @@ export interface SubscriptionRecord {
   clientState: string;
   /** As Graph granted it. */
   expirationDateTime: string;
+  /** The request's tenant (the customer's when a partner asks). */
   tenantId: string;
+  /** The organizer's tenant when it is not the request's (a partner's own calendar). */
+  calendarTenantId?: string;
   requestId: string;
   eventId: string;
   /** The organizer's mailbox (the admin). */
@@ -92,12 +95,13 @@ export class CalendarWatch implements MeetingObserver {
     }
     const clientState = randomBytes(32).toString('base64url');
     const now = this.clock();
-    const granted = await this.deps.gateway.createSubscription(request.tenantId, { userId: admin.userId, eventId: meeting.eventId, notificationUrl, clientState, now });
+    const granted = await this.deps.gateway.createSubscription(calendarTenantOf(request), { userId: admin.userId, eventId: meeting.eventId, notificationUrl, clientState, now });
     const record: SubscriptionRecord = {
       subscriptionId: granted.id,
       clientState,
       expirationDateTime: granted.expirationDateTime,
       tenantId: request.tenantId,
+      ...(calendarTenantOf(request) !== request.tenantId ? { calendarTenantId: calendarTenantOf(request) } : {}),
       requestId: request.id,
       eventId: meeting.eventId,
       userId: admin.userId,
@@ -154,7 +158,7 @@ export class CalendarWatch implements MeetingObserver {
 
   /** Reads the event again: gone → cancelled in Outlook; other times → moved in Outlook; the same → nothing. */
   private async check(request: OnboardingRequest, meeting: Meeting): Promise<void> {
-    const event = await this.deps.directory.getEvent(request.tenantId, request.admin!.userId, meeting.eventId);
+    const event = await this.deps.directory.getEvent(calendarTenantOf(request), request.admin!.userId, meeting.eventId);
     const fields = { tenantId: request.tenantId, requestId: request.id };
     if (!event) {
       const done = await this.deps.booking.cancelledOutside(request, meeting);
@@ -173,7 +177,7 @@ export class CalendarWatch implements MeetingObserver {
   private async renew(record: SubscriptionRecord, request: OnboardingRequest, meeting: Meeting): Promise<void> {
     let granted;
     try {
-      granted = await this.deps.gateway.renewSubscription(record.tenantId, record.subscriptionId, this.clock());
+      granted = await this.deps.gateway.renewSubscription(record.calendarTenantId ?? record.tenantId, record.subscriptionId, this.clock());
     } catch (error) {
       if (!(error instanceof GraphError && error.status === 404)) throw error;
       // Graph no longer has it: a new one.
@@ -190,7 +194,7 @@ export class CalendarWatch implements MeetingObserver {
   }
 
   private async remove(record: SubscriptionRecord): Promise<void> {
-    await this.deps.gateway.deleteSubscription(record.tenantId, record.subscriptionId);
+    await this.deps.gateway.deleteSubscription(record.calendarTenantId ?? record.tenantId, record.subscriptionId);
     await this.deps.documents.delete(subscriptionKey(record.subscriptionId));
     this.deps.logger.info({ tenantId: record.tenantId, requestId: record.requestId, subscriptionId: record.subscriptionId }, 'calendar subscription deleted');
   }

@@ -3,9 +3,10 @@ import type { Logger } from '../logger';
 import { statusOf, type DocumentStore, type StoredDocument } from '../storage/documentStore';
 import type { WorkItem, WorkQueue } from '../storage/workQueue';
 import type { ConversationReferenceStore } from './conversationReferences';
-import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type CalendarChangeMessage, type Notice, type NoticeKinds, type NoticeMessage } from './notice';
+import { InvalidNoticeError, outboxMessageSchema, targetOfNotice, type CalendarChangeMessage, type ConsentCheckMessage, type Notice, type NoticeKinds, type NoticeMessage } from './notice';
 import { delayUntil, FINAL_STATES, noticeKey, type NoticeRecord } from './outbox';
 import type { ProactiveSender } from './sender';
+import type { BookingWorkMessage, TenantCheckWorkMessage } from './backgroundNotices';
 
 export interface DispatcherOptions {
   queue: WorkQueue;
@@ -28,7 +29,21 @@ export interface DispatcherOptions {
   retryDelaySeconds?: (attempt: number) => number;
   /** Handles the queue's calendar work (bot/notifications/calendarWatch.ts); such messages are poisoned without it. */
   calendarChanges?: { handle(message: CalendarChangeMessage): Promise<void> };
+  /** Finishes bookings that did not fit in their turn (bot/booking/backgroundBooking.ts); such messages are poisoned without it. */
+  bookings?: BackgroundWorker<BookingWorkMessage>;
+  /** Finishes tenant checks Graph could not answer in their turn (bot/dialogs/backgroundTenantCheck.ts). */
+  tenantChecks?: BackgroundWorker<TenantCheckWorkMessage>;
+  /** Handles the queue's consent re-checks for partners (bot/notifications/consentWatch.ts); such messages are poisoned without it. */
+  consentChecks?: { handle(message: ConsentCheckMessage): Promise<void> };
 }
+
+/** Finishes one kind of background work, one try at a time. */
+export interface BackgroundWorker<M> {
+  handle(message: M, attempt: { dequeueCount: number; last: boolean }): Promise<BookingWorkResult>;
+}
+
+/** How a try of background work (a booking, a tenant check) ended: done, to be tried again after a delay it chose, or failed for good (poisoned, the user told). */
+export type BookingWorkResult = { done: true } | { retryInSeconds: number } | { failed: string };
 
 type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMessage: boolean } | { final: NoticeRecord['state'] };
 
@@ -45,7 +60,7 @@ type Claim = { etag: string; attempts: number } | { busySeconds: number; sameMes
  * few milliseconds and is chosen over the alternative (treating it as sent, and maybe losing it).
  */
 export class Dispatcher {
-  private readonly o: Required<Omit<DispatcherOptions, 'clock' | 'calendarChanges'>> & Pick<DispatcherOptions, 'calendarChanges'> & { clock: () => Date };
+  private readonly o: Required<Omit<DispatcherOptions, 'clock' | 'calendarChanges' | 'bookings' | 'tenantChecks' | 'consentChecks'>> & Pick<DispatcherOptions, 'calendarChanges' | 'bookings' | 'tenantChecks' | 'consentChecks'> & { clock: () => Date };
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -118,6 +133,9 @@ export class Dispatcher {
     const parsed = outboxMessageSchema.safeParse(item.body);
     if (!parsed.success) return this.poison(item, 'malformed', undefined, parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', '));
     if (parsed.data.type === 'calendarChange') return this.calendarWork(item, parsed.data);
+    if (parsed.data.type === 'booking') return this.backgroundWork(item, parsed.data, this.o.bookings);
+    if (parsed.data.type === 'tenantCheck') return this.backgroundWork(item, parsed.data, this.o.tenantChecks);
+    if (parsed.data.type === 'consentCheck') return this.consentWork(item, parsed.data);
     const notice = parsed.data.notice;
     try {
       this.o.kinds.check(notice);
@@ -213,6 +231,45 @@ export class Dispatcher {
       return;
     }
     this.o.logger.debug(log, 'calendar work done');
+    await this.o.queue.complete(item);
+  }
+
+  /** A consent re-check (idempotent: a check only reads, and its notice id dedupes); failures are retried, then poisoned. */
+  private async consentWork(item: WorkItem<unknown>, message: ConsentCheckMessage): Promise<void> {
+    const log = { tenantId: message.partnerTenantId, customerTenantId: message.customerTenantId, attempt: message.attempt, messageId: item.messageId, dequeueCount: item.dequeueCount };
+    const handler = this.o.consentChecks;
+    if (!handler) return this.poison(item, 'malformed', undefined, 'a consent check without a consent watch');
+    if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
+    try {
+      await handler.handle(message);
+    } catch (error) {
+      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `consent check failed (${errorFields(error).class})`);
+      const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
+      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'consent check failed; it will be retried');
+      await this.o.queue.release(item, delaySeconds);
+      return;
+    }
+    await this.o.queue.complete(item);
+  }
+
+  /**
+   * Work finished in the background (a booking: idempotent by its claim and transactionId, so a
+   * redelivered copy books nothing twice; a tenant check). The worker picks the delay of a retry
+   * (Graph's Retry-After, its backoff); a throw (storage down) leaves the message for after its
+   * lease; at the last try the worker tells the user, and the message is poisoned.
+   */
+  private async backgroundWork<M extends BookingWorkMessage | TenantCheckWorkMessage>(item: WorkItem<unknown>, message: M, handler: BackgroundWorker<M> | undefined): Promise<void> {
+    const log = { type: message.type, tenantId: message.tenantId, jobId: message.jobId, messageId: item.messageId, dequeueCount: item.dequeueCount };
+    if (!handler) return this.poison(item, 'malformed', undefined, `${message.type} work without its worker`);
+    if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
+    const result = await handler.handle(message, { dequeueCount: item.dequeueCount, last: item.dequeueCount >= this.o.maxAttempts });
+    if ('retryInSeconds' in result) {
+      this.o.logger.warn({ ...log, delaySeconds: result.retryInSeconds }, 'background work not finished; it will be retried');
+      await this.o.queue.release(item, result.retryInSeconds);
+      return;
+    }
+    if ('failed' in result) return this.poison(item, 'tooManyAttempts', undefined, result.failed);
+    this.o.logger.debug(log, 'background work done');
     await this.o.queue.complete(item);
   }
 

@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { CardRenderer } from '../cards/cardRenderer';
 import type { SupportedLocale } from '../domain/locale';
+import { BOOKING_RESULT_KIND, bookingResultNotice, bookingWorkMessageSchema, tenantCheckWorkMessageSchema } from './backgroundNotices';
 import { calendarChangeNotice } from './calendarNotices';
 import type { ConversationTarget } from './conversationReferences';
 
@@ -57,8 +58,26 @@ export const calendarChangeMessageSchema = z.object({
 });
 export type CalendarChangeMessage = z.output<typeof calendarChangeMessageSchema>;
 
+/**
+ * A re-check of the Graph app's consent in a customer's tenant, for a partner whose request waits on
+ * it (bot/notifications/consentWatch.ts): when consent is there, the partner is told through the outbox.
+ */
+export const consentCheckMessageSchema = z.object({
+  type: z.literal('consentCheck'),
+  partnerTenantId: z.string().regex(GUID).transform((s) => s.toLowerCase()),
+  userId: z.string().regex(GUID).transform((s) => s.toLowerCase()),
+  customerTenantId: z.string().regex(GUID).transform((s) => s.toLowerCase()),
+  customerName: z.string().max(256),
+  locale: z.string().max(35).optional(),
+  /** How many checks came before this one. */
+  attempt: z.number().int().min(0).max(1000),
+  /** When the partner first hit the missing consent: one wait, one notice id. */
+  since: z.iso.datetime({ offset: true }),
+});
+export type ConsentCheckMessage = z.output<typeof consentCheckMessageSchema>;
+
 /** Every message of the work queue. */
-export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema]);
+export const outboxMessageSchema = z.discriminatedUnion('type', [noticeMessageSchema, calendarChangeMessageSchema, bookingWorkMessageSchema, tenantCheckWorkMessageSchema, consentCheckMessageSchema]);
 /** Any message of the work queue. */
 export type WorkMessage = z.output<typeof outboxMessageSchema>;
 /** The queue message of a notice (the outbox's own). */
@@ -153,5 +172,5 @@ export function textNotice(renderer: CardRenderer): NoticeKind<{ key: string; va
 
 /** The notice kinds the bot knows. */
 export function createNoticeKinds(renderer: CardRenderer): NoticeKinds {
-  return new NoticeKinds(renderer).register('text', textNotice(renderer)).register('calendarChange', calendarChangeNotice());
+  return new NoticeKinds(renderer).register('text', textNotice(renderer)).register('calendarChange', calendarChangeNotice()).register(BOOKING_RESULT_KIND, bookingResultNotice());
 }

@@ -37,6 +37,10 @@ export interface GraphRequest {
   pageSize?: number;
   /** Request headers by lower-case name (e.g. `prefer`); for a $batch step, the step's own headers. */
   headers?: Record<string, string>;
+  /** Any tenant of the local tenant by one of its verified domains (`findTenantInformationByDomainName`). */
+  tenantByDomain?: (domain: string) => { tenantId: string; tenant: SeedTenant } | undefined;
+  /** The server's clock (relationships past their end answer `expired`); the wall clock when absent. */
+  now?: Date;
 }
 
 /** Graph's default page size for directory objects. */
@@ -147,7 +151,43 @@ const ROUTES: Route[] = [
   }),
   route("/directoryRoles(roleTemplateId='{templateId}')/members", { GET: (r, p) => withRoleByTemplate(r, p, (t) => roleMembers(r, t)) }),
   route('/tenantRelationships/delegatedAdminCustomers', {
-    GET: (r) => collection(r, 'tenantRelationships/delegatedAdminCustomers', delegatedAdminCustomersOf(r), CUSTOMER_TYPE),
+    GET: (r) => collection(r, 'tenantRelationships/delegatedAdminCustomers', delegatedAdminCustomersOf(r), CUSTOMER_TYPE, { paged: true }),
+  }),
+  route('/tenantRelationships/delegatedAdminCustomers/{id}', {
+    GET: (r, p) => {
+      const customer = delegatedAdminCustomersOf(r).find((c) => c.id?.toLowerCase() === p.id!.toLowerCase());
+      return customer ? entity(r, 'tenantRelationships/delegatedAdminCustomers', customer, CUSTOMER_TYPE) : notFound(p.id!);
+    },
+  }),
+  // $filter: only `customer/tenantId eq '{guid}'` (the local tenant's documented subset).
+  route(
+    '/tenantRelationships/delegatedAdminRelationships',
+    {
+      GET: (r) => {
+        const filter = customerFilter(r);
+        if (filter === null) return graphError(400, 'Request_UnsupportedQuery', "The local tenant supports only $filter=customer/tenantId eq '{guid}' on delegatedAdminRelationships.");
+        const all = relationshipsOf(r);
+        return collection(r, 'tenantRelationships/delegatedAdminRelationships', filter ? all.filter((x) => x.customer.tenantId.toLowerCase() === filter) : all, RELATIONSHIP_TYPE, { paged: true });
+      },
+    },
+    ['$filter'],
+  ),
+  route("/tenantRelationships/findTenantInformationByDomainName(domainName='{domain}')", {
+    GET: (r, p) => {
+      const found = r.tenantByDomain?.(p.domain!);
+      if (!found) return graphError(404, 'Request_ResourceNotFound', `Tenant information for the domain '${p.domain!}' was not found.`);
+      const defaultDomain = found.tenant.domains.find((d) => d.isDefault)?.id ?? p.domain!;
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${r.serviceRoot}/$metadata#microsoft.graph.tenantInformation`,
+          tenantId: found.tenantId,
+          displayName: found.tenant.organization.displayName,
+          defaultDomainName: defaultDomain,
+          federationBrandName: null,
+        },
+      };
+    },
   }),
   // Calendars: events (create, list, read, update, delete) and free/busy (calendar/getSchedule).
   ...CALENDAR_ROUTES.map((r) => route(r.path, r.handlers, r.queryOptions)),
@@ -345,7 +385,11 @@ const SUBSCRIPTION_TYPE: EntityType = {
 };
 const MAILBOX_SETTINGS_TYPE: EntityType = { name: 'mailboxSettings' };
 const ROLE_TYPE: EntityType = { name: 'directoryRole', properties: ['deletedDateTime', 'description', 'displayName', 'id', 'roleTemplateId'] };
-const CUSTOMER_TYPE: EntityType = { name: 'delegatedAdminCustomer' };
+const CUSTOMER_TYPE: EntityType = { name: 'delegatedAdminCustomer', properties: ['displayName', 'id', 'tenantId'] };
+const RELATIONSHIP_TYPE: EntityType = {
+  name: 'delegatedAdminRelationship',
+  properties: ['accessDetails', 'activatedDateTime', 'autoExtendDuration', 'createdDateTime', 'customer', 'displayName', 'duration', 'endDateTime', 'id', 'lastModifiedDateTime', 'status'],
+};
 
 /** The properties v1.0 returns for a user when no $select is given. */
 const USER_DEFAULT_PROPERTIES = [
@@ -549,8 +593,42 @@ function servicePrincipalOf(r: GraphRequest, sp: SeedServicePrincipal): Microsof
   };
 }
 
+/** A partner's relationships as Graph answers them: an active one past its end is `expired`. */
+function relationshipsOf(r: GraphRequest): Array<Json & { customer: { tenantId: string; displayName: string } }> {
+  const now = (r.now ?? new Date()).getTime();
+  return (r.tenant.delegatedAdminRelationships ?? []).map((x) => ({
+    '@odata.type': '#microsoft.graph.delegatedAdminRelationship',
+    id: x.id,
+    displayName: x.displayName,
+    duration: x.duration,
+    status: x.status === 'active' && Date.parse(x.endDateTime) <= now ? 'expired' : x.status,
+    autoExtendDuration: 'PT0S',
+    createdDateTime: x.createdDateTime,
+    lastModifiedDateTime: x.lastModifiedDateTime,
+    activatedDateTime: x.activatedDateTime,
+    endDateTime: x.endDateTime,
+    customer: { tenantId: x.customer.tenantId, displayName: x.customer.displayName },
+    accessDetails: { unifiedRoles: x.roleDefinitionIds.map((roleDefinitionId) => ({ roleDefinitionId })) },
+  }));
+}
+
+/** `customer/tenantId eq '{guid}'` → the GUID (lower case); undefined without $filter; null for any other filter. */
+function customerFilter(r: GraphRequest): string | undefined | null {
+  const raw = [...r.query.entries()].find(([k]) => k.toLowerCase() === '$filter')?.[1];
+  if (raw === undefined) return undefined;
+  const match = /^\s*customer\/tenantId\s+eq\s+'([0-9a-f-]{36})'\s*$/i.exec(raw);
+  return match ? match[1]!.toLowerCase() : null;
+}
+
+/**
+ * A partner's customers: those with a relationship that was not terminated (an expired one is still
+ * listed, as Graph keeps the customer until its relationships are removed).
+ */
 function delegatedAdminCustomersOf(r: GraphRequest): Array<MicrosoftGraph.DelegatedAdminCustomer & { '@odata.type': string }> {
-  return r.tenant.delegatedAdminCustomers.map((c) => ({
+  const relationships = r.tenant.delegatedAdminRelationships;
+  const listed = (tenantId: string): boolean =>
+    relationships === undefined || relationships.some((x) => x.customer.tenantId.toLowerCase() === tenantId.toLowerCase() && x.status !== 'terminated');
+  return r.tenant.delegatedAdminCustomers.filter((c) => listed(c.tenantId)).map((c) => ({
     '@odata.type': '#microsoft.graph.delegatedAdminCustomer',
     id: c.tenantId,
     tenantId: c.tenantId,

@@ -6,7 +6,9 @@
  *
  * Besides Graph, it answers a control API for tests and separately running processes:
  * `GET /_local/ping`, `GET|DELETE /_local/requests`, `GET|POST|DELETE /_local/faults`,
- * `POST /_local/reset`, `GET /_local/tenants`.
+ * `POST /_local/reset`, `GET /_local/tenants`, `POST|DELETE /_local/consent?tenantId=…` (grant or
+ * revoke the Graph app's consent in a tenant), `GET /_local/login/{tenantId}/v2.0/adminconsent` (the
+ * local stand-in of the admin-consent link: grants it), `POST /_local/relationships/end?partnerTenantId=…&customerTenantId=…&how=terminated|expired`.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -14,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultTable, faultFromJson, type FaultOutcome, type FaultSpec } from './faults';
 import { graphError, routeGraphRequest, type GraphResult } from './graphRoutes';
 import { LocalSubscriptions, type LifecycleEvent, type LocalSubscription } from './subscriptions';
+import { CONSENT_MISSING } from './partners';
 import { defaultSeed, type LocalTenantSeed, type SeedTenant } from './seed';
 
 export type { FaultSpec } from './faults';
@@ -194,6 +197,39 @@ export class LocalTenantServer {
     this.clearRequests();
   }
 
+  /** Grants (true) or revokes (false) the bot's Graph app consent in a tenant; false when the tenant is unknown. */
+  setConsent(tenantId: string, granted: boolean): boolean {
+    const state = this.tenants.get(tenantId.toLowerCase());
+    if (!state) return false;
+    state.tenant.consentMissing = !granted;
+    return true;
+  }
+
+  /**
+   * Ends a partner's relationships with a customer: `terminated` (the customer or partner ended it;
+   * the customer leaves the partner's list) or `expired` (its end date is now). False when there is none.
+   */
+  endRelationship(partnerTenantId: string, customerTenantId: string, how: 'terminated' | 'expired'): boolean {
+    const partner = this.tenants.get(partnerTenantId.toLowerCase());
+    const matching = (partner?.tenant.delegatedAdminRelationships ?? []).filter((x) => x.customer.tenantId.toLowerCase() === customerTenantId.toLowerCase());
+    const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const x of matching) {
+      x.lastModifiedDateTime = at;
+      if (how === 'terminated') x.status = 'terminated';
+      else x.endDateTime = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    return matching.length > 0;
+  }
+
+  /** The tenant one of whose verified domains this is. */
+  private tenantByDomain(domain: string): { tenantId: string; tenant: SeedTenant } | undefined {
+    const name = domain.toLowerCase();
+    for (const { id, tenant } of this.tenants.values()) {
+      if (tenant.domains.some((d) => d.isVerified && d.id.toLowerCase() === name)) return { tenantId: id, tenant };
+    }
+    return undefined;
+  }
+
   private resetData(): void {
     this.tenants = new Map(
       Object.entries(structuredClone(this.seed.tenants)).map(([id, tenant]) => [id.toLowerCase(), { id, tenant }]),
@@ -269,6 +305,9 @@ export class LocalTenantServer {
       const state = this.tenants.get(tenantId.toLowerCase());
       if (!state) {
         result = unknownTenant(tenantId);
+      } else if (state.tenant.consentMissing) {
+        // Production cannot even get a token for such a tenant (AADSTS7000229 / AADSTS650051); locally every call answers 401.
+        result = graphError(CONSENT_MISSING.status, CONSENT_MISSING.code, CONSENT_MISSING.message);
       } else if (version !== 'v1.0') {
         result = graphError(400, 'BadRequest', `Invalid version: ${version ?? ''}. The local tenant serves v1.0 only.`);
       } else {
@@ -289,6 +328,7 @@ export class LocalTenantServer {
                 serviceRoot,
                 body: parsed.value,
                 headers: requestHeaders(req),
+                tenantByDomain: (domain) => this.tenantByDomain(domain),
                 ...this.paging(),
               });
         }
@@ -372,6 +412,7 @@ export class LocalTenantServer {
         serviceRoot,
         body: step.body,
         headers: step.headers,
+        tenantByDomain: (domain) => this.tenantByDomain(domain),
         ...this.paging(),
       });
       return fault ? fault.result : result;
@@ -407,7 +448,24 @@ export class LocalTenantServer {
       res.writeHead(204);
       res.end();
     };
+    // The local admin-consent link: /_local/login/{tenantId}/v2.0/adminconsent?client_id=…, as login.microsoftonline.com's.
+    if (method === 'GET' && segments.length === 4 && segments[0] === 'login' && segments[2] === 'v2.0' && segments[3] === 'adminconsent') {
+      const granted = this.setConsent(segments[1]!, true);
+      res.writeHead(granted ? 200 : 404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(granted ? `Local tenant: admin consent granted in ${segments[1]!}.\n` : 'Local tenant: no such tenant.\n');
+      return;
+    }
     switch (`${method} ${what}`) {
+      case 'POST consent':
+      case 'DELETE consent':
+        return this.setConsent(query.get('tenantId') ?? '', method === 'POST') ? done() : this.send(res, graphError(404, 'ResourceNotFound', 'No such tenant'), ids);
+      case 'POST relationships/end': {
+        const how = query.get('how') ?? 'terminated';
+        if (how !== 'terminated' && how !== 'expired') return this.send(res, graphError(400, 'BadRequest', 'how must be terminated or expired'), ids);
+        return this.endRelationship(query.get('partnerTenantId') ?? '', query.get('customerTenantId') ?? '', how)
+          ? done()
+          : this.send(res, graphError(404, 'ResourceNotFound', 'No relationship between these tenants'), ids);
+      }
       case 'GET ping':
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('pong');

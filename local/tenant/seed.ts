@@ -10,6 +10,7 @@ import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { v5 as uuidV5 } from 'uuid';
 import { SERVICE_PLANS, SKUS, type SkuPartNumber } from './catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from './ids';
+import { addPartnerSeed } from './partners';
 import { seedEventsFor } from './seedCalendar';
 import { staffTenant } from './staff';
 
@@ -33,6 +34,10 @@ export interface SeedTenant {
   servicePrincipals?: SeedServicePrincipal[];
   /** `GET /tenantRelationships/delegatedAdminCustomers`: empty unless the tenant is a partner. */
   delegatedAdminCustomers: SeedDelegatedAdminCustomer[];
+  /** `GET /tenantRelationships/delegatedAdminRelationships`: a partner's GDAP relationships (partners.ts). */
+  delegatedAdminRelationships?: SeedRelationship[];
+  /** True: the bot's Graph app has no consent here, every Graph call answers 401 (partners.ts `CONSENT_MISSING`). */
+  consentMissing?: boolean;
 }
 
 export type SeedOrganization = Omit<MicrosoftGraph.Organization, 'id' | 'verifiedDomains'> & {
@@ -207,6 +212,23 @@ export interface SeedDelegatedAdminCustomer {
   /** The customer's tenant id (Graph uses it as the object's id too). */
   tenantId: string;
   displayName: string;
+}
+
+/** A GDAP relationship of a partner with one customer (Graph's `delegatedAdminRelationship`, less what the bot never reads). */
+export interface SeedRelationship {
+  id: string;
+  displayName: string;
+  customer: { tenantId: string; displayName: string };
+  /** As seeded; an `active` one whose `endDateTime` has passed is answered as `expired`. */
+  status: 'active' | 'terminated' | 'expired' | 'approvalPending';
+  /** ISO 8601 duration, e.g. P730D. */
+  duration: string;
+  createdDateTime: string;
+  activatedDateTime: string | null;
+  lastModifiedDateTime: string;
+  endDateTime: string;
+  /** `accessDetails.unifiedRoles[].roleDefinitionId`. */
+  roleDefinitionIds: string[];
 }
 
 /** Namespace of the local tenant's name-based (v5) ids. */
@@ -641,6 +663,8 @@ export function defaultSeed(now: Date = new Date()): LocalTenantSeed {
       },
     },
   };
+  // Fabrikam's GDAP customers and relationships, and Adatum (a customer without consent): partners.ts.
+  addPartnerSeed(seed, now);
   // Every mailbox gets a generated calendar around `now` (seedCalendar.ts).
   for (const [tenantId, tenant] of Object.entries(seed.tenants)) {
     for (const user of tenant.users) user.events = seedEventsFor(tenantId, user, now);

@@ -8,7 +8,7 @@ import { ANSWERS, step } from '../helpers/journeySteps';
  * Megan's personal chat, reached by another user's turn too: a forged or replayed activity (the bot is for
  * personal use; team channels and group chats never run the journey). Both turns share one dialog stack.
  */
-const GROUP = { id: 'a:contoso-megan-personal', tenantId: TENANTS.contoso, conversationType: 'personal' };
+const GROUP = { id: 'a:contoso-megan-personal', tenantId: TENANTS.contoso, conversationType: 'personal', isGroup: false, name: '' };
 
 describe("a card acts only for the user it was sent to (the admin's own cards, clicked by someone else in their conversation)", function () {
   this.timeout(20000);

@@ -45,7 +45,7 @@ describe('the onboarding journey, turn by turn', function () {
     assert.deepEqual(inner.sort(), ['/directory/subscriptions', '/domains', '/organization', '/subscribedSkus']);
     tenant.clearRequests();
     await walkTo(createTestBot({ graph: tenant }), 'end');
-    assert.equal(tenant.roundTrips({ tenantId: TENANTS.contoso }), 4, 'admin roles, tenant check, user profile, the admin\'s free/busy');
+    assert.equal(tenant.roundTrips({ tenantId: TENANTS.contoso }), 5, 'admin roles, whether the tenant has GDAP customers, tenant check, user profile, the admin\'s free/busy');
   });
 
   it('shows each eligibility rule with the numbers behind it', async () => {

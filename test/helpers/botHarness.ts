@@ -20,6 +20,12 @@ import { ConversationReferenceStore } from '../../bot/notifications/conversation
 import { StorageRequestRepository, type RequestRepository } from '../../bot/storage/requestRepository';
 import { FastTrackBot } from '../../bot/teamsBot';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler';
+import type { PartnerServices } from '../../bot/dialogs/journeyDeps';
+import { adminConsentUrl } from '../../bot/domain/partners';
+import { ConsentWatch } from '../../bot/notifications/consentWatch';
+import type { NoticeInput } from '../../bot/notifications/notice';
+import { PartnerIndex } from '../../bot/storage/partnerIndex';
+import { MemoryWorkQueue } from './memoryQueue';
 
 export const renderer = CardRenderer.load();
 const DATA = path.resolve(__dirname, '../../bot/data');
@@ -37,7 +43,29 @@ function documentsOf(storage: Storage): DocumentStore {
 }
 
 /** The dependencies of the journey's dialogs, as production wires them, on a given Graph and storage. */
-export function journeyDeps(options: { graph: LocalTenantServer | TenantDirectory; storage: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[]; documents?: DocumentStore }): JourneyDeps {
+/** Where the partner journey's durable work goes in a test: consent checks queued, notices sent. */
+export interface PartnerWork {
+  queue: MemoryWorkQueue;
+  notices: NoticeInput[];
+}
+
+export const LOCAL_CONSENT = { authority: 'http://127.0.0.1/_local/login', clientId: '00000000-0000-0000-0000-000000000000' };
+
+function partnerServices(work: PartnerWork, directory: TenantDirectory, documents: DocumentStore, logger: ReturnType<typeof createLogger>, clock: () => Date): PartnerServices {
+  const consent = new ConsentWatch({ queue: work.queue, directory, outbox: { enqueue: async (notice) => void work.notices.push(notice) }, logger, clock, delaysSeconds: [60, 120] });
+  return { index: new PartnerIndex(documents), consent, consentUrl: (tenantId) => adminConsentUrl(tenantId, LOCAL_CONSENT) };
+}
+
+export function journeyDeps(options: {
+  graph: LocalTenantServer | TenantDirectory;
+  storage: Storage;
+  requests?: RequestRepository;
+  now?: () => Date;
+  adminRoleTemplateIds?: string[];
+  documents?: DocumentStore;
+  partnerWork?: PartnerWork;
+  logger?: ReturnType<typeof createLogger>;
+}): JourneyDeps {
   const directory =
     'getTenantProfile' in options.graph ? options.graph : new GraphTenantDirectory({ baseUrl: options.graph.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 });
   let counter = 0;
@@ -45,12 +73,14 @@ export function journeyDeps(options: { graph: LocalTenantServer | TenantDirector
   const documents = options.documents ?? documentsOf(options.storage);
   const ledger = new BookingLedger(documents, clock);
   const requests = options.requests ?? new StorageRequestRepository(documents);
+  const logger = createLogger('silent');
   return {
     booking: new BookingService({ directory, ledger, centers, requests, clock }),
+    partners: options.partnerWork ? partnerServices(options.partnerWork, directory, documents, logger, clock) : undefined,
     directory,
     requests,
     renderer,
-    logger: createLogger('silent'),
+    logger: options.logger ?? logger,
     rules,
     catalog,
     products,
@@ -71,6 +101,8 @@ export const LIWEI: TestUser = { aadObjectId: USERS.liwei, name: '李伟', tenan
 export const NANCY: TestUser = { aadObjectId: USERS.nancy, name: 'Nancy Davolio', tenantId: TENANTS.northwind };
 export const ADELE: TestUser = { aadObjectId: USERS.adele, name: 'Adele Vance', tenantId: TENANTS.contoso };
 export const ALEX: TestUser = { aadObjectId: USERS.alex, name: 'Alex Wilber', tenantId: TENANTS.contoso };
+/** Fabrikam's Global Administrator: a partner with GDAP customers. */
+export const PATTI: TestUser = { aadObjectId: USERS.patti, name: 'Patti Fernandez', tenantId: TENANTS.fabrikam };
 
 /** A Teams personal-chat activity from a user, as Teams would send it. */
 export function teamsActivity(user: TestUser, locale: string, extra: Partial<Activity>): Partial<Activity> {
@@ -87,9 +119,20 @@ export function teamsActivity(user: TestUser, locale: string, extra: Partial<Act
 }
 
 /** A bot wired as in production but on MemoryStorage (or a given Storage) and a given Graph. */
-export function createTestBot(options: { graph: LocalTenantServer | TenantDirectory; storage?: Storage; requests?: RequestRepository; now?: () => Date; adminRoleTemplateIds?: string[]; documents?: DocumentStore }) {
+export function createTestBot(options: {
+  graph: LocalTenantServer | TenantDirectory;
+  storage?: Storage;
+  requests?: RequestRepository;
+  now?: () => Date;
+  adminRoleTemplateIds?: string[];
+  documents?: DocumentStore;
+  /** Partners asking for customers (as production wires it): on unless false. */
+  partners?: boolean;
+  logger?: ReturnType<typeof createLogger>;
+}) {
   const storage = options.storage ?? new MemoryStorage();
-  const deps = journeyDeps({ ...options, storage });
+  const partnerWork: PartnerWork = { queue: new MemoryWorkQueue(), notices: [] };
+  const deps = journeyDeps({ ...options, storage, ...(options.partners === false ? {} : { partnerWork }) });
   const requests = deps.requests;
   const documents = options.documents ?? documentsOf(storage);
   const bot = new FastTrackBot({ ...deps, conversationState: new ConversationState(storage), references: new ConversationReferenceStore(documents, deps.clock) });
@@ -107,6 +150,8 @@ export function createTestBot(options: { graph: LocalTenantServer | TenantDirect
     documents,
     requests,
     adapter,
+    partnerWork,
+    deps,
     send,
     say: (user: TestUser, text: string, locale = 'en-US') => send(user, locale, { type: 'message', text }),
     click: (user: TestUser, value: Record<string, unknown>, locale = 'en-US') => send(user, locale, { type: 'message', value }),

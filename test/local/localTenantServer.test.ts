@@ -3,6 +3,7 @@ import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { directoryRoleObjectId } from '../../local/tenant/graphRoutes';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../local/tenant/ids';
 import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { PARTNER_TENANTS } from '../../local/tenant/partners';
 
 interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -310,17 +311,20 @@ describe('LocalTenantServer', () => {
   });
 
   describe('the other seeded tenants', () => {
-    it('lists Contoso and Northwind as the partner Fabrikam\'s delegated admin customers', async () => {
+    it('lists Contoso, Northwind, Adatum and the generated customers as the partner Fabrikam\'s delegated admin customers, paged', async () => {
       const { status, body } = await graph<GraphCollection<MicrosoftGraph.DelegatedAdminCustomer>>(TENANTS.fabrikam, '/tenantRelationships/delegatedAdminCustomers');
       assert.equal(status, 200);
       assert.match(body['@odata.context'], /\$metadata#tenantRelationships\/delegatedAdminCustomers$/);
       assert.deepEqual(
-        body.value.map((c) => [c.id, c.tenantId, c.displayName]),
+        body.value.slice(0, 3).map((c) => [c.id, c.tenantId, c.displayName]),
         [
           [TENANTS.contoso, TENANTS.contoso, 'Contoso'],
           [TENANTS.northwind, TENANTS.northwind, 'Northwind Traders'],
+          [PARTNER_TENANTS.adatum, PARTNER_TENANTS.adatum, 'Adatum Corporation'],
         ],
       );
+      assert.equal(body.value.length, 100, 'Graph\'s page of 100');
+      assert.ok(body['@odata.nextLink']);
     });
 
     it('gives Northwind 40 paid seats and a trial that Graph marks in directory/subscriptions', async () => {

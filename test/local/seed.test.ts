@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SERVICE_PLANS, SKUS } from '../../local/tenant/catalog';
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS, TENANTS, USERS } from '../../local/tenant/ids';
+import { PARTNER_TENANTS, PARTNER_USERS } from '../../local/tenant/partners';
 import { defaultSeed, deterministicGuid, type SeedSku } from '../../local/tenant/seed';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -10,10 +11,10 @@ describe('the built-in local tenant seed', () => {
   const allUsers = Object.values(seed.tenants).flatMap((t) => t.users);
 
   it('serves exactly the tenants and users that ids.ts names', () => {
-    assert.deepEqual(Object.keys(seed.tenants).sort(), Object.values(TENANTS).sort());
+    assert.deepEqual(Object.keys(seed.tenants).sort(), [...Object.values(TENANTS), ...Object.values(PARTNER_TENANTS)].sort());
     // The staff tenant's accounts are derived from centers.json instead (test/local/staff.test.ts).
     const named = Object.entries(seed.tenants).flatMap(([id, t]) => (id === TENANTS.fastTrack ? [] : t.users));
-    assert.deepEqual(named.map((u) => u.id).sort(), Object.values(USERS).sort());
+    assert.deepEqual(named.map((u) => u.id).sort(), [...Object.values(USERS), ...Object.values(PARTNER_USERS)].sort());
   });
 
   it('gives every user a Windows time zone name, never an IANA one, as Graph does by default', () => {
