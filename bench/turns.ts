@@ -116,6 +116,21 @@ function rss(bot: Bot): Promise<number> {
   });
 }
 
+/**
+ * A bot's settled RSS holding its conversations: sampled after a full GC every 2 s for 10 s once its round
+ * ended, the lowest kept. V8 returns the heap it grew during a burst some seconds later (its memory
+ * reducer), at a different moment in each process; one sample right after the burst measures that timing,
+ * not what the bot holds. Both bots are measured the same way.
+ */
+async function settledRss(bot: Bot): Promise<number> {
+  let lowest = Infinity;
+  for (let i = 0; i < 6; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 2000));
+    lowest = Math.min(lowest, await rss(bot));
+  }
+  return lowest;
+}
+
 function stopBot(bot: Bot): Promise<void> {
   return new Promise((resolve) => {
     bot.child.removeAllListeners('exit');
@@ -210,9 +225,8 @@ export async function benchTurns(options: { conversations?: number; concurrency?
         runs[bot.kind].wallMs += run.wallMs;
         const replies = connector.sent.filter((s) => s.activity.type !== 'typing').length;
         if (replies < jobs.length) throw new Error(`${bot.kind} answered ${replies} of ${jobs.length} turns`);
-        // Each bot's RSS right after its own last round (after a full GC), so neither has idled longer than the
-        // other when measured: V8 gives committed heap back some time after a burst, not at once.
-        if (jobs === valid) loaded[bot.kind] = await rss(bot);
+        // Each bot's RSS after its own last round, settled the same way for both (settledRss).
+        if (jobs === valid) loaded[bot.kind] = await settledRss(bot);
       }
       // The product really validated and advanced: every conversation now shows the migration card (after the valid round).
       if (jobs === valid) all.forEach((i) => tokenOf(connector.sent, i, 'migration.submit'));
