@@ -118,7 +118,6 @@ function prepareTemplate(json: JsonObject): CompiledTemplate {
   if (compiled) return compiled;
   // Loaded only now: with its expression parser it is ~400 modules and ~7 MB of heap that cards within
   // the compiled subset never need (test/cards/compiledTemplate.test.ts checks they all are).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const library = require('adaptivecards-templating') as { Template: typeof Template };
   const template = new library.Template(json);
   return ($root) => template.expand({ $root }) as unknown;
