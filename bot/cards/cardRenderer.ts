@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Template } from 'adaptivecards-templating';
+import type { Template } from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { compileTemplate, type CompiledTemplate } from './compiledTemplate';
 import { DEFAULT_LOCALE, resolveLocale, type SupportedLocale } from '../domain/locale';
@@ -116,7 +116,10 @@ export function fill(text: string, params: Record<string, string | number>): str
 function prepareTemplate(json: JsonObject): CompiledTemplate {
   const compiled = compileTemplate(json);
   if (compiled) return compiled;
-  const template = new Template(json);
+  // Loaded only now: with its expression parser it is ~400 modules and ~7 MB of heap that cards within
+  // the compiled subset never need (test/cards/compiledTemplate.test.ts checks they all are).
+  const library = require('adaptivecards-templating') as { Template: typeof Template };
+  const template = new library.Template(json);
   return ($root) => template.expand({ $root }) as unknown;
 }
 

@@ -1,19 +1,22 @@
-import { GlobalSettings, Template } from 'adaptivecards-templating';
+import type { GlobalSettings } from 'adaptivecards-templating';
+import { parseInterpolatedString, Unsupported, type ExpressionNode } from './templateParser';
 
 /**
  * A faster expansion of Adaptive Card templates for the subset of the template language the cards use,
  * with adaptivecards-templating's semantics (its `Template.expand`, version 2.3.1, over
  * adaptive-expressions 4.23), step for step:
- * - `${...}` strings are parsed by the library itself (`Template.parseInterpolatedString`); a string that
- *   is one expression keeps the expression's type, others concatenate (`toString` of each part);
+ * - `${...}` strings are parsed as the library parses them (bot/cards/templateParser.ts, which gives
+ *   `Template.parseInterpolatedString`'s trees for the subset, so neither adaptivecards-templating nor
+ *   adaptive-expressions is loaded); a string that is one expression keeps the expression's type, others
+ *   concatenate (`toString` of each part);
  * - memory paths (`a.b.c`, `$root.a`, `$data.a`, `$index`) look properties up the way adaptive-expressions
  *   does: case-insensitively, the first key in `Object.keys` order, array indexes for numeric parts;
  *   an undefined value becomes `${path}` (or GlobalSettings' substitute) except inside `$when` and operators;
- * - `!`, `&&`, `||`, and `==` / `!=` against a string, number or boolean literal;
+ * - `!`, `&&`, `||`, `==` / `!=` against a string, number or boolean literal, and `if(condition, a, b)`;
  * - `$data` (an expression; arrays repeat the object, with `$index`), `$when` (true only for the boolean
  *   true), reserved fields dropped, undefined values dropped from objects, null items dropped from arrays
  *   and arrays spliced into arrays.
- * Whatever else (functions, `[...]` element access, other operators, literal `$data`) makes
+ * Whatever else (other functions, `[...]` element access, other operators, literal `$data`) makes
  * `compileTemplate` answer undefined, and the caller uses the library. test/cards/compiledTemplate.test.ts
  * compares both on every card × locale and on generated data.
  *
@@ -23,22 +26,12 @@ import { GlobalSettings, Template } from 'adaptivecards-templating';
  */
 export type CompiledTemplate = (root: unknown) => unknown;
 
-/** The adaptive-expressions tree, as far as it is read here (what `Template.parseInterpolatedString` returns). */
-interface ExpressionNode {
-  type: string;
-  children: ExpressionNode[];
-  value?: unknown;
-}
-
 interface Scope {
   root: unknown;
   data: unknown;
   index: number | undefined;
 }
 type Evaluate = (scope: Scope) => unknown;
-
-/** The template uses something outside the compiled subset. */
-class Unsupported extends Error {}
 
 const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTemplateVersion']);
 
@@ -57,7 +50,7 @@ export function compileTemplate(payload: unknown): CompiledTemplate | undefined 
 
 function compileNode(node: unknown): Evaluate {
   if (typeof node === 'string') {
-    const parsed = Template.parseInterpolatedString(node) as unknown as ExpressionNode | string;
+    const parsed = parseInterpolatedString(node);
     if (typeof parsed === 'string') return () => parsed;
     return compileBinding(parsed);
   }
@@ -133,7 +126,7 @@ function dataOf(raw: unknown): Evaluate | undefined {
 function whenOf(raw: unknown): Evaluate | typeof DROP | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === 'string') {
-    const parsed = Template.parseInterpolatedString(raw) as unknown as ExpressionNode | string;
+    const parsed = parseInterpolatedString(raw);
     if (typeof parsed !== 'string') return compileExpression(parsed, false);
   }
   return raw ? DROP : undefined;
@@ -194,6 +187,12 @@ function compileExpression(expression: ExpressionNode, substitute: boolean): Eva
         ? (scope) => equalsLiteral(left(scope), right(scope))
         : (scope) => !equalsLiteral(left(scope), right(scope));
     }
+    case 'if': {
+      if (children.length !== 3) throw new Unsupported('if');
+      // As adaptive-expressions' If: the condition without substitutions, the chosen branch as the whole.
+      const [condition, then, otherwise] = children.map((child, i) => compileExpression(child, i > 0 && substitute)) as [Evaluate, Evaluate, Evaluate];
+      return (scope) => (isLogicTrue(condition(scope)) ? then(scope) : otherwise(scope));
+    }
     default:
       throw new Unsupported(expression.type);
   }
@@ -241,7 +240,7 @@ function compilePath(expression: ExpressionNode, substitute: boolean): Evaluate 
       } else value = property(value, step);
     }
     if (value !== undefined || !substitute) return value;
-    return GlobalSettings.getUndefinedFieldValueSubstitutionString?.(path) || placeholder;
+    return loadedGlobalSettings()?.getUndefinedFieldValueSubstitutionString?.(path) || placeholder;
   };
 }
 
@@ -298,3 +297,13 @@ function equalsLiteral(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number' && !Number.isNaN(a) && !Number.isNaN(b) && Math.abs(a - b) < Number.EPSILON) return true;
   return a === b;
 }
+
+/**
+ * adaptivecards-templating's GlobalSettings when something has loaded the library (only then can its
+ * substitution callback have been set); the library is not loaded for it.
+ */
+function loadedGlobalSettings(): typeof GlobalSettings | undefined {
+  const loaded = require.cache[LIBRARY_PATH]?.exports as { GlobalSettings?: typeof GlobalSettings } | undefined;
+  return loaded?.GlobalSettings;
+}
+const LIBRARY_PATH = require.resolve('adaptivecards-templating');

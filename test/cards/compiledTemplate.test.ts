@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Template } from 'adaptivecards-templating';
 import fc from 'fast-check';
 import { CardRenderer, CARDS_DIR } from '../../bot/cards/cardRenderer';
 import { compileTemplate } from '../../bot/cards/compiledTemplate';
+import { parseInterpolatedString, Unsupported, type ExpressionNode } from '../../bot/cards/templateParser';
 import { CARD_DATA } from '../fixtures/cardData';
 
 type Json = Record<string, unknown>;
@@ -28,6 +31,19 @@ function both(template: unknown, root: unknown): { compiled: string; library: st
 function assertSame(template: unknown, root: unknown): void {
   const { compiled, library } = both(template, root);
   assert.equal(compiled, library);
+}
+
+/** An expression tree as plain data (the library's are Expression objects with evaluators). */
+function shape(parsed: ExpressionNode | string): unknown {
+  if (typeof parsed === 'string') return parsed;
+  return { type: parsed.type, ...(parsed.type === 'Constant' ? { value: parsed.value } : {}), children: parsed.children.map(shape) };
+}
+
+/** Every string in a JSON value. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(stringsIn);
+  return [];
 }
 
 const renderer = CardRenderer.load();
@@ -137,11 +153,61 @@ describe('compiled card templates', () => {
     for (const a of values) for (const b of values) assertSame(template, { a, b });
   });
 
+  it('choose with if(condition, a, b) as the library does, substituting only in the chosen branch', () => {
+    const template = {
+      body: ["${if(a, b, 'no')}", "${if(a, 'yes', b)}", '${if(!a, missing, b)}', 'x ${if(a, missing.deep, b)} y', "${if(a == 1, b, a && b)}"].map((text, i) => ({ i, text })),
+      when: [{ $when: "${if(a, b, true)}", i: 0 }, { $when: '${if(a, missing, b)}', i: 1 }],
+    };
+    const values = [undefined, null, true, false, 0, 1, '', 'x', [], {}];
+    for (const a of values) for (const b of values) assertSame(template, { a, b });
+  });
+
+  it("parse every card's strings, and the subset's expressions, into the trees adaptive-expressions parses", () => {
+    const expressions = [
+      '${a}', '${ a.b.c }', '${$root.x.y}', '${$index}', 'x ${a} y ${b.c}z', '${a}${b}', '$${a}', '${1}', "${'lit'}", '${"q"}', '${2.5}', '${true}', '${null}',
+      '${!a}', '${!!a}', "${!a == ''}", "${!a.b != 'x'}", '${a && b || c && !d}', '${a || b || c}', "${(a || b) && c != 'x}'}", '${(a).b}', '${((a))}',
+      "${if(a, 'x', b.c)}", "${if(a && b, if(c, 1, 2), 'n')}", 'plain', "it's ${a}'s", '${a}}', '{${a}}', "${a == 'x' && b != 1}",
+    ];
+    let compared = 0;
+    for (const text of [...Object.values(templates).flatMap(stringsIn), ...expressions]) {
+      assert.deepEqual(shape(parseInterpolatedString(text)), shape(Template.parseInterpolatedString(text) as unknown as ExpressionNode | string), text);
+      compared++;
+    }
+    assert.ok(compared > expressions.length);
+  });
+
   it('leave templates with more than the compiled subset to the library', () => {
-    for (const template of [{ t: "${if(a, 'x', 'y')}" }, { t: '${a[0]}' }, { t: '${a + 1}' }, { $data: [{ x: 1 }], t: '${x}' }, { $when: '${a} ${b}' }, { t: '${$host.x}' }]) {
+    const outside = [
+      "${concat(a, 'x')}", '${a[0]}', '${a + 1}', '${-a}', '${a <> b}', '${a ?? b}', "${if(a, 'x')}", '${If(a, 1, 2)}', '${a.b(c)}', '${a!(b)}', '${x => x}',
+      '${[1]}', '${{a: 1}}', '${}', '${a', 'x ${a\nb}', '`${a}`', "${\\'a\\'}", '${@a}', '${a = b}', '${a & b}',
+    ];
+    for (const text of outside) assert.throws(() => parseInterpolatedString(text), Unsupported, text);
+    for (const template of [{ t: "${concat(a, 'x')}" }, { t: '${a[0]}' }, { t: '${a + 1}' }, { $data: [{ x: 1 }], t: '${x}' }, { $when: '${a} ${b}' }, { t: '${$host.x}' }, { t: '${a == b}' }]) {
       assert.equal(compileTemplate(template), undefined, JSON.stringify(template));
     }
-    const fallback = new CardRenderer({ t: { type: 'AdaptiveCard', text: "${if(ok, strings.form.title, 'no')}" } }, { 'en-US': { form: { title: 'Form' } } });
-    assert.deepEqual(fallback.expand('t', 'en-US', { ok: true }), { type: 'AdaptiveCard', text: 'Form' });
+    const fallback = new CardRenderer({ t: { type: 'AdaptiveCard', text: "${concat(strings.form.title, '!')}" } }, { 'en-US': { form: { title: 'Form' } } });
+    assert.deepEqual(fallback.expand('t', 'en-US', { ok: true }), { type: 'AdaptiveCard', text: 'Form!' });
+  });
+
+  it('render every card in every locale without loading adaptivecards-templating, adaptive-expressions or antlr4ts', async () => {
+    // A fresh process: this one has the library loaded for the comparisons.
+    const script = `
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const { CardRenderer, CARDS_DIR } = require('./bot/cards/cardRenderer.ts');
+      const { compileTemplate } = require('./bot/cards/compiledTemplate.ts');
+      const { CARD_DATA } = require('./test/fixtures/cardData.ts');
+      const renderer = CardRenderer.load();
+      let rendered = 0;
+      for (const name of renderer.cardNames) for (const locale of renderer.locales) { renderer.card(name, locale, CARD_DATA[name] ?? {}); rendered++; }
+      const loaded = Object.keys(require.cache).filter((file) => /[\\/]node_modules[\\/](adaptivecards-templating|adaptive-expressions|antlr4ts)[\\/]/.test(file));
+      const outside = renderer.cardNames.filter((name) => !compileTemplate(JSON.parse(fs.readFileSync(path.join(CARDS_DIR, name + '.card.json'), 'utf8'))));
+      process.stdout.write(JSON.stringify({ rendered, loaded: loaded.length, example: loaded[0], outside }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..') });
+    const result = JSON.parse(stdout) as { rendered: number; loaded: number; example?: string; outside: string[] };
+    assert.deepEqual(result.outside, [], 'these card templates use more than the compiled subset');
+    assert.equal(result.loaded, 0, `modules of the templating library were loaded, e.g. ${result.example}`);
+    assert.equal(result.rendered, renderer.cardNames.length * renderer.locales.length);
   });
 });
