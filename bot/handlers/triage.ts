@@ -4,6 +4,7 @@ import { triageCard, triageCardJson, type TriageField, type TriageFieldError, ty
 import { errorFields } from '../dialogs/errors';
 import { personByEmail, type CenterModel, type FastTrackPerson } from '../domain/centers';
 import type { OnboardingRequest } from '../domain/journey';
+import { activeMeetings } from '../domain/meetings';
 import { isRequestId } from '../domain/request';
 import { applyTriage, CANCEL_REASONS, type CancelReason, type TriageAction, type TriageHistoryEntry, type TriageRefusal } from '../domain/triage';
 import type { TriageObserver } from '../triage/observer';
@@ -165,6 +166,12 @@ export class TriageHandler {
       }
     }
 
+    // A reassignment moves the meetings first: the request names person B only once B has them.
+    if (action.action === 'reassign') {
+      const refused = await this.moveMeetingsFirst(context, request, action, person, data.version, values);
+      if (refused) return refused;
+    }
+
     // applyTriage inside the change: a concurrent writer (412) re-reads, and the action is decided again on what is stored.
     let outcome: { before: OnboardingRequest; entry: TriageHistoryEntry } | { refusal: TriageRefusal } | undefined;
     const userId = context.activity.from.id;
@@ -198,6 +205,37 @@ export class TriageHandler {
     }
     await this.updateChannelCopy(context, stored);
     return this.card(context, stored, { viewer: person });
+  }
+
+  /**
+   * Before a reassignment is accepted, the request's meetings go to the new person (the booking
+   * service holds every time for them first, all or none). The new person busy at a meeting's time,
+   * or the calendar failing, refuses the reassignment with the current card and a line saying why:
+   * the card never names someone who does not have the meetings. An action `applyTriage` would refuse
+   * anyway moves nothing (it is refused as usual after).
+   */
+  private async moveMeetingsFirst(
+    context: TurnContext,
+    request: OnboardingRequest,
+    action: Extract<TriageAction, { action: 'reassign' }>,
+    person: FastTrackPerson,
+    version: number,
+    values: Partial<Record<TriageField, string>>,
+  ): Promise<InvokeResponse | undefined> {
+    if (!applyTriage(request, action, { kind: 'staff', person }, version, this.deps.clock()).ok) return undefined;
+    if (activeMeetings(request).every((m) => m.person.id === action.to.id)) return undefined;
+    const log = { ...ids(context), requestTenantId: request.tenantId, requestId: request.id, personId: person.id, toPersonId: action.to.id };
+    try {
+      const moved = await this.deps.booking.reassign(request, action.to);
+      if (moved.outcome === 'reassigned') return undefined;
+      this.deps.logger.info({ ...log, kind: moved.meeting.kind }, 'reassignment refused: the new person is busy at a meeting time');
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return this.card(context, current, { viewer: person, values, notice: { busy: action.to.name, kind: moved.meeting.kind } });
+    } catch (error) {
+      this.deps.logger.warn({ ...log, err: errorFields(error) }, 'reassignment refused: the meetings could not be moved');
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return this.card(context, current, { viewer: person, values, notice: { notMoved: action.to.name } });
+    }
   }
 
   /**

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { ConversationState, MemoryStorage, TestAdapter, type Activity, type TeamsChannelAccount } from 'botbuilder';
+import { BookingLedger } from '../../bot/booking/ledger';
+import type { FastTrackPerson } from '../../bot/domain/centers';
+import { activeMeeting } from '../../bot/domain/meetings';
+import { createLogger } from '../../bot/logger';
+import { ConversationReferenceStore } from '../../bot/notifications/conversationReferences';
+import { MemoryDocumentStore } from '../../bot/storage/documentStore';
+import { FastTrackBot } from '../../bot/teamsBot';
+import { MeetingReassign } from '../../bot/triage/meetingReassign';
+import type { TriageChange } from '../../bot/triage/observer';
+import { TENANTS, USERS } from '../../local/tenant/ids';
+import { LocalTenantServer } from '../../local/tenant/localTenantServer';
+import { centers, journeyDeps, renderer } from '../helpers/botHarness';
+import { contosoRequest, storeRequest } from '../fixtures/requests';
+
+const STAFF = 'f4571ac0-0000-4000-8000-000000000005';
+const TEAM = '19:fasttrack-center@thread.tacv2';
+const s = renderer.strings('en-US');
+const t = s.triage;
+const MEGAN = { userId: USERS.megan, email: 'megan@contoso.com', timeZone: 'America/Los_Angeles' };
+const TEXT = { subject: 'FastTrack onboarding kickoff: Contoso', bodyHtml: '<p>Agenda</p>' };
+type Card = Record<string, unknown>;
+
+const userIdOf = (person: FastTrackPerson) => `29:${person.id}`;
+const fact = (card: Card, title: string) => ((card.body as Card[]).find((e) => e.type === 'FactSet')!.facts as { title: string; value: string }[]).find((f) => f.title === title)?.value;
+const notice = (card: Card) => (card.body as Card[])[1]!.text as string;
+
+describe('the ordinary next step after the triage and partner work (TestAdapter, the local tenant)', function () {
+  this.timeout(60000);
+  const tenant = new LocalTenantServer();
+  before(() => tenant.start(0));
+  after(() => tenant.stop());
+  beforeEach(() => tenant.reset());
+
+  /** The bot with the triage side wired as bot/app.ts wires it (the meetings move on a reassignment); every FastTrack person is on the roster. */
+  async function world(requestId: string) {
+    const storage = new MemoryStorage();
+    const documents = new MemoryDocumentStore();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (chunk: string) => void lines.push(...chunk.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) });
+    const deps = { ...journeyDeps({ graph: tenant, storage, documents }), logger };
+    const changes: TriageChange[] = [];
+    const observers = [{ triageChanged: async (change: TriageChange) => void changes.push(change) }, new MeetingReassign({ booking: deps.booking, logger })];
+    const roster = async (userId: string) => {
+      const person = centers.people.find((p) => userIdOf(p) === userId);
+      return person ? ({ id: userId, name: person.name, email: person.email } as TeamsChannelAccount) : undefined;
+    };
+    const bot = new FastTrackBot({
+      ...deps,
+      conversationState: new ConversationState(storage),
+      references: new ConversationReferenceStore(documents),
+      triage: { staffTenantId: STAFF, centerTeamId: TEAM, centers, observers, teamMember: (_context, _teamId, userId) => roster(userId) },
+    });
+    const adapter = new TestAdapter((context) => bot.run(context));
+    const request = await storeRequest(documents, contosoRequest(requestId, MEGAN));
+    async function execute(person: FastTrackPerson, verb: string, version: number, extra: Record<string, unknown> = {}): Promise<Card> {
+      adapter.activeQueue.splice(0);
+      const activity: Partial<Activity> = {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        channelId: 'msteams',
+        locale: 'en-US',
+        from: { id: userIdOf(person), name: person.name },
+        recipient: { id: '28:bot', name: 'FastTrack Onboarding' },
+        conversation: { id: `${TEAM};messageid=1`, conversationType: 'channel', tenantId: STAFF, isGroup: true, name: '' },
+        channelData: { tenant: { id: STAFF }, team: { id: TEAM } },
+        value: { action: { type: 'Action.Execute', verb, data: { tenantId: TENANTS.contoso, requestId, version, ...extra } } },
+      };
+      await adapter.processActivity(activity);
+      const answer = adapter.activeQueue.find((a) => a.type === 'invokeResponse');
+      const body = (answer?.value as { body: { type: string; value: unknown } }).body;
+      assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(body.value));
+      return body.value as Card;
+    }
+    return { deps, documents, request, execute, changes, lines, ledger: new BookingLedger(documents) };
+  }
+
+  describe('reassigning a request whose kickoff is booked', () => {
+    async function booked(requestId: string) {
+      const w = await world(requestId);
+      const proposal = await w.deps.booking.propose(w.request);
+      assert.ok(proposal.ok && proposal.slots.length > 0);
+      const kickoff = await w.deps.booking.book(w.request, proposal.slots[0]!, 'kickoff', TEXT);
+      assert.ok(kickoff.outcome === 'booked');
+      const owner = centers.people.find((p) => p.id === kickoff.meeting.person.id)!;
+      const colleagues = centers.people.filter((p) => p.id !== owner.id && p.role === owner.role && p.languages.includes('en-US') && p.centerId === owner.centerId);
+      assert.ok(colleagues.length >= 2, 'two colleagues who could take it');
+      const center = centers.centers.find((c) => c.id === owner.centerId)!;
+      const assigned = await w.execute(owner, 'triage.assign', 0);
+      assert.equal(fact(assigned, t.facts.assignee), owner.name);
+      return { ...w, owner, colleagues, kickoff: kickoff.meeting, zone: center.timeZone };
+    }
+
+    it('refuses to reassign to someone busy at the kickoff time, saying so: the card, the request and the meeting keep the assignee', async () => {
+      const w = await booked('FT-NEXTST01');
+      const busy = w.colleagues[0]!;
+      await w.ledger.reserve({ id: busy.id, timeZone: w.zone }, w.kickoff.start, w.kickoff.end, { tenantId: TENANTS.northwind, requestId: 'FT-OTHER001', kind: 'kickoff' });
+
+      const card = await w.execute(w.owner, 'triage.reassign', 1, { reassignTo: busy.id });
+      assert.equal(notice(card), renderer.text('en-US', (x) => x.nextStep.triage.reassignBusyKickoff, { name: busy.name }));
+      assert.equal(fact(card, t.facts.assignee), w.owner.name, 'the card still names the assignee');
+      assert.ok(fact(card, t.facts.person)?.startsWith(w.owner.name), 'and the meeting is still theirs');
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST01');
+      assert.equal(stored?.assignee?.personId, w.owner.id);
+      assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, w.owner.id);
+      assert.equal(stored?.triage?.version, 1, 'nothing was applied: the card the assignee holds is still current');
+      assert.deepEqual(w.changes.map((c) => c.entry.event), ['triage.assign'], 'no reassignment for the requester to be told of');
+    });
+
+    it('reassigns to someone free at the kickoff time: the answering card names them for the request and for the meeting', async () => {
+      const w = await booked('FT-NEXTST02');
+      const free = w.colleagues[1]!;
+      const card = await w.execute(w.owner, 'triage.reassign', 1, { reassignTo: free.id });
+      assert.equal(fact(card, t.facts.assignee), free.name);
+      assert.ok(fact(card, t.facts.person)?.startsWith(free.name), fact(card, t.facts.person));
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST02');
+      assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, free.id);
+      assert.equal(stored?.assignee?.personId, free.id);
+    });
+  });
+});
