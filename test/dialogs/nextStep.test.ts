@@ -11,7 +11,11 @@ import { MeetingReassign } from '../../bot/triage/meetingReassign';
 import type { TriageChange } from '../../bot/triage/observer';
 import { TENANTS, USERS } from '../../local/tenant/ids';
 import { LocalTenantServer } from '../../local/tenant/localTenantServer';
-import { centers, journeyDeps, renderer } from '../helpers/botHarness';
+import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice } from '../../bot/dialogs/backgroundTenantCheck';
+import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
+import { createNoticeKinds, type Notice } from '../../bot/notifications/notice';
+import { MemoryWorkQueue } from '../helpers/memoryQueue';
+import { catalog, centers, createTestBot, journeyDeps, PATTI, products, renderer, rules, visibleText } from '../helpers/botHarness';
 import { contosoRequest, storeRequest } from '../fixtures/requests';
 
 const STAFF = 'f4571ac0-0000-4000-8000-000000000005';
@@ -117,6 +121,33 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST02');
       assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, free.id);
       assert.equal(stored?.assignee?.personId, free.id);
+    });
+  });
+
+  describe('partners', () => {
+    it('resumes for the customer when a partner clicks "Request help" on a tenant check that finished in the background, instead of asking for whom again', async () => {
+      // Patti's check of Contoso's tenant did not fit in her turn: it finished from the queue, and its card came to her chat.
+      const judge = { rules, catalog, products, clock: () => new Date() };
+      const told: Notice[] = [];
+      const check = new BackgroundTenantCheck({
+        ...judge,
+        directory: new GraphTenantDirectory({ baseUrl: tenant.baseUrlTemplate(), credentials: () => undefined, timeoutMs: 5000 }),
+        documents: new MemoryDocumentStore(),
+        queue: new MemoryWorkQueue(),
+        outbox: { enqueue: async (notice: Notice) => void told.push(notice) } as never,
+        logger: createLogger('silent'),
+        turnBudgetMs: 1000,
+      });
+      const job = { type: 'tenantCheck' as const, tenantId: TENANTS.contoso, notify: { tenantId: PATTI.tenantId, userId: PATTI.aadObjectId }, locale: 'en-US', jobId: 'job-partner' };
+      assert.deepEqual(await check.handle(job, { dequeueCount: 1, last: false }), { done: true });
+      const shown = createNoticeKinds(renderer).register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice(judge)).render(told[0]!, 'en-US');
+      const requestHelp = ((shown.attachments![0]!.content as Card).actions as Card[]).find((a) => a.title === s.welcome.requestHelp);
+      assert.ok(requestHelp, 'Contoso is eligible: the card offers to request help');
+
+      const bot = createTestBot({ graph: tenant });
+      const text = visibleText(await bot.click(PATTI, requestHelp.data as Record<string, unknown>));
+      assert.doesNotMatch(text, new RegExp(s.partners.choiceTitle.replace('?', '\\?')));
+      assert.ok(text.includes(renderer.text('en-US', (x) => x.partners.forCustomerIntro, { customer: 'Contoso' })), text);
     });
   });
 });
