@@ -17,6 +17,7 @@ import { createNoticeKinds, type Notice } from '../../bot/notifications/notice';
 import { MemoryWorkQueue } from '../helpers/memoryQueue';
 import { catalog, centers, createTestBot, journeyDeps, PATTI, products, renderer, rules, visibleText } from '../helpers/botHarness';
 import { contosoRequest, storeRequest } from '../fixtures/requests';
+import { step } from '../helpers/journeySteps';
 
 const STAFF = 'f4571ac0-0000-4000-8000-000000000005';
 const TEAM = '19:fasttrack-center@thread.tacv2';
@@ -125,6 +126,15 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
   });
 
   describe('partners', () => {
+    it('counts one customer in the singular on My customers, and many in the plural', async () => {
+      const bot = createTestBot({ graph: tenant });
+      const choice = await bot.click(PATTI, { verb: 'request.start' });
+      const customers = await bot.click(PATTI, { ...step(choice, 'partner.for').data, for: 'customer' });
+      assert.match(visibleText(customers), /Page 1 of 16 · 123 customers/);
+      const one = await bot.click(PATTI, { ...step(customers, 'partner.search').data, search: 'northwindtraders.com' });
+      assert.match(visibleText(one), /Page 1 of 1 · 1 customer(?!s)/);
+    });
+
     it('resumes for the customer when a partner clicks "Request help" on a tenant check that finished in the background, instead of asking for whom again', async () => {
       // Patti's check of Contoso's tenant did not fit in her turn: it finished from the queue, and its card came to her chat.
       const judge = { rules, catalog, products, clock: () => new Date() };
