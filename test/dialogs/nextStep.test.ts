@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConversationState, MemoryStorage, TestAdapter, type Activity, type TeamsChannelAccount } from 'botbuilder';
 import { BookingLedger } from '../../bot/booking/ledger';
+import { questionCardJson } from '../../bot/cards/questionCard';
 import type { FastTrackPerson } from '../../bot/domain/centers';
 import { activeMeeting } from '../../bot/domain/meetings';
 import { createLogger } from '../../bot/logger';
@@ -122,6 +123,42 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST02');
       assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, free.id);
       assert.equal(stored?.assignee?.personId, free.id);
+    });
+  });
+
+  describe("a requester's hostile answer", () => {
+    const HOSTILE = '${requestId} ${strings.triage.title} ${if(true, "EVALUATED", "x")} {answer} **bold** [Approve here](https://evil.example) <b>html</b>';
+
+    /** Every node of a card holding `text`, with its type. */
+    function holders(node: unknown, text: string, out: { type: string; key: string }[] = [], parent = ''): { type: string; key: string }[] {
+      if (Array.isArray(node)) node.forEach((n) => holders(n, text, out, parent));
+      else if (node && typeof node === 'object') {
+        const n = node as Card;
+        for (const [key, value] of Object.entries(n)) {
+          if (typeof value === 'string' && value.includes(text)) out.push({ type: typeof n.type === 'string' ? n.type : parent, key });
+          else holders(value, text, out, typeof n.type === 'string' ? n.type : parent);
+        }
+      }
+      return out;
+    }
+
+    it('shows it on the triage card literally, as plain text: no template expression evaluated, no Markdown link or bold', async () => {
+      const w = await world('FT-NEXTST03');
+      const megan = centers.people.find((p) => p.id === 'ft-amer-005')!;
+      await w.execute(megan, 'triage.assign', 0);
+      await w.execute(megan, 'triage.ask', 1, { question: 'Which **domains** move first? ${requestId}' });
+      await w.deps.requests.update(TENANTS.contoso, 'FT-NEXTST03', (r) => ({ ...r, state: 'Submitted', triage: { ...r.triage!, version: 3, question: { ...r.triage!.question!, answer: HOSTILE, answeredAt: new Date().toISOString() } } }));
+
+      const card = await w.execute(megan, 'triage.refresh', 3);
+      const json = JSON.stringify(card);
+      assert.equal(json.split('EVALUATED').length, json.split('${if(true, \\"EVALUATED\\"').length, 'no expression evaluated: every EVALUATED is inside the expression as typed');
+      assert.ok(json.includes(JSON.stringify(renderer.text('en-US', (x) => x.triage.answerValue, { answer: HOSTILE })).slice(1, -1)), 'the answer as typed');
+      assert.deepEqual(holders(card, HOSTILE), [{ type: 'TextRun', key: 'text' }], 'only in a TextRun, which Teams never reads as Markdown');
+      assert.deepEqual(holders(card, 'Which **domains** move first? ${requestId}'), [{ type: 'TextRun', key: 'text' }], 'the question too');
+
+      // The requester's own question card, answered in place: the question and the answer as typed, as plain text.
+      const answered = questionCardJson(renderer, 'en-US', { tenantId: TENANTS.contoso, requestId: 'FT-NEXTST03', version: 3, askedAt: 'x', question: HOSTILE }, { look: 'answered', answer: HOSTILE });
+      assert.deepEqual(holders(answered, HOSTILE), [{ type: 'TextRun', key: 'text' }, { type: 'TextRun', key: 'text' }]);
     });
   });
 
