@@ -127,6 +127,9 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
     tenant.endRelationship(TENANTS.fabrikam, TENANTS.contoso, 'expired');
     const after = await bot.say(PATTI, 'reschedule');
     assert.throws(() => step(after, 'slot.pick'), /no card submitting slot\.pick/, 'no times offered once the relationship expired');
+    // …and says why, not that meetings come once the form is submitted.
+    assert.match(visibleText(after), /relationship with Contoso has expired/);
+    assert.ok(!visibleText(after).includes(renderer.strings('en-US').scheduling.notYet), visibleText(after));
   });
 
   it('offers a partner the customer\'s own open request instead of a second one', async () => {
