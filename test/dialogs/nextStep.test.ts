@@ -16,8 +16,8 @@ import { BackgroundTenantCheck, TENANT_CHECK_RESULT_KIND, tenantCheckResultNotic
 import { GraphTenantDirectory } from '../../bot/graph/graphTenantDirectory';
 import { createNoticeKinds, type Notice } from '../../bot/notifications/notice';
 import { MemoryWorkQueue } from '../helpers/memoryQueue';
-import { catalog, centers, createTestBot, journeyDeps, PATTI, products, renderer, rules, visibleText } from '../helpers/botHarness';
-import { contosoRequest, storeRequest } from '../fixtures/requests';
+import { catalog, centers, createTestBot, journeyDeps, MEGAN as MEGAN_USER, PATTI, products, renderer, rules, teamsActivity, visibleText } from '../helpers/botHarness';
+import { contosoRequest } from '../fixtures/requests';
 import { step } from '../helpers/journeySteps';
 
 const STAFF = 'f4571ac0-0000-4000-8000-000000000005';
@@ -59,7 +59,13 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       triage: { staffTenantId: STAFF, centerTeamId: TEAM, centers, observers, teamMember: (_context, _teamId, userId) => roster(userId) },
     });
     const adapter = new TestAdapter((context) => bot.run(context));
-    const request = await storeRequest(documents, contosoRequest(requestId, MEGAN));
+    const request = (await deps.requests.create(contosoRequest(requestId, MEGAN))).request;
+    /** Megan (Contoso's admin, the requester) in her personal chat: the bot's replies. */
+    async function chat(extra: Partial<Activity>): Promise<Partial<Activity>[]> {
+      adapter.activeQueue.splice(0);
+      await adapter.processActivity(teamsActivity(MEGAN_USER, 'en-US', extra));
+      return adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
+    }
     async function execute(person: FastTrackPerson, verb: string, version: number, extra: Record<string, unknown> = {}): Promise<Card> {
       adapter.activeQueue.splice(0);
       const activity: Partial<Activity> = {
@@ -79,7 +85,7 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(body.value));
       return body.value as Card;
     }
-    return { deps, documents, request, execute, changes, lines, ledger: new BookingLedger(documents) };
+    return { deps, documents, request, execute, chat, changes, lines, ledger: new BookingLedger(documents) };
   }
 
   describe('reassigning a request whose kickoff is booked', () => {
@@ -123,6 +129,24 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST02');
       assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, free.id);
       assert.equal(stored?.assignee?.personId, free.id);
+    });
+    it("keeps the person the request was reassigned to (from another center) when the admin reschedules the kickoff", async () => {
+      const w = await booked('FT-NEXTST04');
+      // Someone in another center who can work the request (the triage card offers every center's people).
+      const elsewhere = centers.people.find((p) => p.centerId !== w.owner.centerId && p.role === w.owner.role && p.languages.includes('en-US'))!;
+      const card = await w.execute(w.owner, 'triage.reassign', 1, { reassignTo: elsewhere.id });
+      assert.equal(fact(card, t.facts.assignee), elsewhere.name);
+
+      const slots = await w.chat({ text: s.commands.reschedule });
+      const text = visibleText(slots);
+      assert.ok(text.includes(elsewhere.name), text);
+      assert.ok(!text.includes(w.owner.name), text);
+      const moved = await w.chat({ value: { ...step(slots, 'slot.pick').data, slot: '0' } });
+      assert.ok(visibleText(moved).includes(elsewhere.name), visibleText(moved));
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST04');
+      assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, elsewhere.id, 'the meeting is still with the assignee');
+      assert.notEqual(activeMeeting(stored!, 'kickoff')?.start, w.kickoff.start, 'at the new time');
+      assert.equal(stored?.assignee?.personId, elsewhere.id);
     });
   });
 
