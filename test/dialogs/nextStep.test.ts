@@ -67,7 +67,8 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       return adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
     }
     async function execute(person: FastTrackPerson, verb: string, version: number, extra: Record<string, unknown> = {}): Promise<Card> {
-      adapter.activeQueue.splice(0);
+      // An adapter per invoke, so that two clicks can be in flight at once.
+      const adapter = new TestAdapter((context) => bot.run(context));
       const activity: Partial<Activity> = {
         type: 'invoke',
         name: 'adaptiveCard/action',
@@ -147,6 +148,60 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, elsewhere.id, 'the meeting is still with the assignee');
       assert.notEqual(activeMeeting(stored!, 'kickoff')?.start, w.kickoff.start, 'at the new time');
       assert.equal(stored?.assignee?.personId, elsewhere.id);
+    });
+  });
+
+  describe('two clicks at once', () => {
+    it('applies a double-clicked Approve once: one transition, one change for the requester notice, the second click answered with the current card', async () => {
+      const w = await world('FT-NEXTST05');
+      const megan = centers.people.find((p) => p.id === 'ft-amer-005')!;
+      await w.execute(megan, 'triage.assign', 0);
+      const [first, second] = await Promise.all([w.execute(megan, 'triage.approve', 1), w.execute(megan, 'triage.approve', 1)]);
+      assert.equal(fact(first, t.facts.state), t.states.Approved);
+      assert.equal(fact(second, t.facts.state), t.states.Approved);
+      assert.deepEqual([notice(first), notice(second)].filter((n) => n === t.refusals.stale).length, 1, 'one of them was told it changed meanwhile');
+      assert.deepEqual(w.changes.map((c) => c.entry.event), ['triage.assign', 'triage.approve']);
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST05');
+      assert.equal(stored?.history.filter((h) => h.event === 'triage.approve').length, 1);
+      assert.equal(stored?.triage?.version, 2);
+    });
+
+    it('gives "Assign to me" clicked by two people at once to one of them; the other sees who has it', async () => {
+      const w = await world('FT-NEXTST06');
+      const [megan, sofia] = ['ft-amer-005', 'ft-amer-006'].map((id) => centers.people.find((p) => p.id === id)!);
+      const cards = await Promise.all([w.execute(megan!, 'triage.assign', 0), w.execute(sofia!, 'triage.assign', 0)]);
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST06');
+      const winner = centers.people.find((p) => p.id === stored?.assignee?.personId)!;
+      assert.ok(winner === megan || winner === sofia);
+      for (const card of cards) assert.equal(fact(card, t.facts.assignee), winner.name, 'both cards name the one who has it');
+      assert.equal(w.changes.filter((c) => c.entry.event === 'triage.assign').length, 1);
+    });
+  });
+
+  describe('the admin cancels the request themselves', () => {
+    it('makes the open question card say it no longer applies, and the triage card refuse any further action as cancelled', async () => {
+      const w = await world('FT-NEXTST07');
+      const megan = centers.people.find((p) => p.id === 'ft-amer-005')!;
+      await w.execute(megan, 'triage.assign', 0);
+      await w.execute(megan, 'triage.ask', 1, { question: 'Which domains move first?' });
+      const asked = (await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST07'))!.triage!.question!;
+
+      // Megan (the admin) types "cancel" in her chat meanwhile, and confirms.
+      const confirm = await w.chat({ text: s.commands.cancel });
+      const yes = ((confirm[0]!.attachments![0]!.content as Card).actions as Card[]).find((a) => (a.data as Card).answer === 'yes')!.data as Record<string, unknown>;
+      assert.ok(visibleText(await w.chat({ value: yes })).includes(renderer.text('en-US', (x) => x.messages.requestCancelled, { requestId: 'FT-NEXTST07' })));
+
+      // Her question card, answered now: no longer applies, nothing recorded.
+      const answer = await w.chat({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'question.answer', data: { tenantId: TENANTS.contoso, requestId: 'FT-NEXTST07', version: 2, askedAt: asked.askedAt, answer: 'example.com first' } } } });
+      const invoke = answer.find((a) => a.type === 'invokeResponse')!.value as { body: { value: Card } };
+      assert.ok(visibleText([{ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: invoke.body.value }] }]).includes(s.requesterSide.noLongerApplies));
+      assert.equal((await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST07'))?.triage?.question?.answer, undefined);
+
+      // FastTrack acts on its card: refused, the card shows the request cancelled.
+      const approve = await w.execute(megan, 'triage.approve', 2);
+      assert.equal(notice(approve), t.refusals.final);
+      assert.equal(fact(approve, t.facts.state), t.states.Cancelled);
+      assert.deepEqual(w.changes.map((c) => c.entry.event), ['triage.assign', 'triage.ask']);
     });
   });
 
