@@ -71,11 +71,17 @@ function fastTrackFacts(renderer: CardRenderer, locale: string | undefined, requ
   return { fastTrack: facts, hasFastTrack: facts.length > 0, questionOpen };
 }
 
-/** The tenant already has an open request: continue it (the requester) or see it (another admin). */
-export function existingRequestCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, userId: string): Attachment {
+/**
+ * The tenant already has an open request: continue it (the requester) or see it (another admin).
+ * `viewerTenantId`: the viewer's own tenant; a partner asking for a customer (another tenant) reads
+ * that the customer already has a request, not "your tenant".
+ */
+export function existingRequestCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, userId: string, viewerTenantId?: string): Attachment {
   const s = renderer.strings(locale);
   const mine = request.requester.aadObjectId === userId;
+  const forCustomer = viewerTenantId !== undefined && viewerTenantId.toLowerCase() !== request.tenantId.toLowerCase();
   return renderer.card('existingRequest', locale, {
+    title: forCustomer ? renderer.text(locale, (t) => t.nextStep.existing.customerTitle, { customer: request.tenantCheck.organization }) : s.existing.title,
     requestId: request.id,
     body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(renderer.resolve(locale), request.createdAt) }),
     state: `${s.states[request.state]} · ${s.stages[request.stage]}`,

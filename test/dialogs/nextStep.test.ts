@@ -242,6 +242,18 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
   });
 
   describe('partners', () => {
+    it("offers a partner the customer's own open request titled with the customer's name, not \"your tenant\", and opens no second one", async () => {
+      const bot = createTestBot({ graph: tenant });
+      await bot.click(MEGAN_USER, { verb: 'request.start' });
+      const megans = await bot.requests.findOpen(TENANTS.contoso);
+      const choice = await bot.click(PATTI, { verb: 'request.start' });
+      const customers = await bot.click(PATTI, { ...step(choice, 'partner.for').data, for: 'customer' });
+      const offered = visibleText(await bot.click(PATTI, { ...step(customers, 'partner.pick').data, customerTenantId: TENANTS.contoso }));
+      assert.ok(offered.includes(renderer.text('en-US', (x) => x.nextStep.existing.customerTitle, { customer: 'Contoso' })), offered);
+      assert.ok(!offered.includes(s.existing.title), offered);
+      assert.equal((await bot.requests.findOpen(TENANTS.contoso))?.id, megans?.id, 'the same request');
+    });
+
     it('counts one customer in the singular on My customers, and many in the plural', async () => {
       const bot = createTestBot({ graph: tenant });
       const choice = await bot.click(PATTI, { verb: 'request.start' });
