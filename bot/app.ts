@@ -29,6 +29,7 @@ import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
+import { MeetingCancel } from './triage/meetingCancel';
 import { MeetingReassign } from './triage/meetingReassign';
 import type { TriageObserver } from './triage/observer';
 import { RequesterNotices, TRIAGE_NOTICE_KIND, triageNoticeKind } from './triage/requesterNotices';
@@ -139,8 +140,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
     const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
-    // the requester's notices, then a reassignment moving the meetings.
-    const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
+    // the requester's notices, then a reassignment moving the meetings, then a cancellation cancelling them.
+    const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger }), new MeetingCancel({ booking, logger })];
     const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {

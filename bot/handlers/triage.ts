@@ -203,8 +203,10 @@ export class TriageHandler {
         this.deps.logger.warn({ ...log, observer: observer.constructor.name, err: errorFields(error) }, 'triage observer failed; the action stands');
       }
     }
-    await this.updateChannelCopy(context, stored);
-    return this.card(context, stored, { viewer: person });
+    // Read again: an observer may have changed the request's meetings (a cancellation cancels them).
+    const shown = (await this.deps.requests.get(request.tenantId, request.id)) ?? stored;
+    await this.updateChannelCopy(context, shown);
+    return this.card(context, shown, { viewer: person });
   }
 
   /**
