@@ -66,7 +66,7 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       await adapter.processActivity(teamsActivity(MEGAN_USER, 'en-US', extra));
       return adapter.activeQueue.splice(0).filter((a) => a.type !== 'typing');
     }
-    async function execute(person: FastTrackPerson, verb: string, version: number, extra: Record<string, unknown> = {}): Promise<Card> {
+    async function execute(person: FastTrackPerson, verb: string, version: number, extra: Record<string, unknown> = {}, thread = '1'): Promise<Card> {
       // An adapter per invoke, so that two clicks can be in flight at once.
       const adapter = new TestAdapter((context) => bot.run(context));
       const activity: Partial<Activity> = {
@@ -76,7 +76,7 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
         locale: 'en-US',
         from: { id: userIdOf(person), name: person.name },
         recipient: { id: '28:bot', name: 'FastTrack Onboarding' },
-        conversation: { id: `${TEAM};messageid=1`, conversationType: 'channel', tenantId: STAFF, isGroup: true, name: '' },
+        conversation: { id: `${TEAM};messageid=${thread}`, conversationType: 'channel', tenantId: STAFF, isGroup: true, name: '' },
         channelData: { tenant: { id: STAFF }, team: { id: TEAM } },
         value: { action: { type: 'Action.Execute', verb, data: { tenantId: TENANTS.contoso, requestId, version, ...extra } } },
       };
@@ -131,6 +131,22 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, free.id);
       assert.equal(stored?.assignee?.personId, free.id);
     });
+    it('moves the meetings back when the reassignment is refused after they moved (the assignee acted on another copy meanwhile)', async () => {
+      const w = await booked('FT-NEXTST08');
+      const other = w.colleagues[0]!;
+      // Two copies of the card (two posts in the channel, or another instance): "Reassign" on one (its calendar update slow) while "Put on hold" on the other goes through first.
+      tenant.injectFault({ path: /^\/users\/[^/]+\/(calendar\/)?events\/.+$/, method: 'PATCH', latencyMs: 700, times: 1 });
+      const reassigning = w.execute(w.owner, 'triage.reassign', 1, { reassignTo: other.id });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [reassigned, held] = await Promise.all([reassigning, w.execute(w.owner, 'triage.hold', 1, { holdReason: 'Waiting for the licences' }, '2')]);
+      assert.equal(fact(held, t.facts.state), t.states.OnHold);
+      assert.equal(notice(reassigned), t.refusals.stale);
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST08');
+      assert.equal(stored?.assignee?.personId, w.owner.id, 'the reassignment was refused');
+      assert.equal(activeMeeting(stored!, 'kickoff')?.person.id, w.owner.id, 'and the meeting is with the assignee again');
+      assert.ok(fact(reassigned, t.facts.person)?.startsWith(w.owner.name), 'as the answering card says');
+    });
+
     it("keeps the person the request was reassigned to (from another center) when the admin reschedules the kickoff", async () => {
       const w = await booked('FT-NEXTST04');
       // Someone in another center who can work the request (the triage card offers every center's people).
