@@ -57,6 +57,7 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       conversationState: new ConversationState(storage),
       references: new ConversationReferenceStore(documents),
       triage: { staffTenantId: STAFF, centerTeamId: TEAM, centers, observers, teamMember: (_context, _teamId, userId) => roster(userId) },
+      triageObservers: observers,
     });
     const adapter = new TestAdapter((context) => bot.run(context));
     const request = (await deps.requests.create(contosoRequest(requestId, MEGAN))).request;
@@ -191,6 +192,27 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       assert.ok(winner === megan || winner === sofia);
       for (const card of cards) assert.equal(fact(card, t.facts.assignee), winner.name, 'both cards name the one who has it');
       assert.equal(w.changes.filter((c) => c.entry.event === 'triage.assign').length, 1);
+    });
+  });
+
+  describe("the requester's question card", () => {
+    it('answered twice (a double click on Send) keeps showing the answer FastTrack has, recorded once, not "no longer applies"', async () => {
+      const w = await world('FT-NEXTST09');
+      const megan = centers.people.find((p) => p.id === 'ft-amer-005')!;
+      await w.execute(megan, 'triage.assign', 0);
+      await w.execute(megan, 'triage.ask', 1, { question: 'Which domains move first?' });
+      const asked = (await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST09'))!.triage!.question!;
+      const send = async (answer: string) => {
+        const replies = await w.chat({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'question.answer', data: { tenantId: TENANTS.contoso, requestId: 'FT-NEXTST09', version: 2, askedAt: asked.askedAt, answer } } } });
+        const invoke = replies.find((a) => a.type === 'invokeResponse')!.value as { body: { value: Card } };
+        return visibleText([{ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: invoke.body.value }] }]);
+      };
+      const answered = renderer.text('en-US', (x) => x.requesterSide.answered, { answer: 'example.com first' });
+      assert.ok((await send('example.com first')).includes(answered));
+      const again = await send('example.com first');
+      assert.ok(again.includes(answered), again);
+      assert.ok(!again.includes(s.requesterSide.noLongerApplies), again);
+      assert.deepEqual(w.changes.map((c) => c.entry.event), ['triage.assign', 'triage.ask', 'triage.answer']);
     });
   });
 
