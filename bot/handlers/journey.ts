@@ -3,6 +3,7 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import { requireAdmin } from '../dialogs/adminGate';
 import { errorFields } from '../dialogs/errors';
 import { MainDialog, type MainOptions } from '../dialogs/mainDialog';
+import { authorizeCustomer } from '../dialogs/partnerDialog';
 import type { PhaseOptions } from '../dialogs/phase';
 import { existingRequestCard, statusCard } from '../cards/requestCards';
 import { tenantCheckCard } from '../cards/tenantCheckCard';
@@ -12,7 +13,7 @@ import type { OnboardingRequest } from '../domain/journey';
 import { activeMeeting, type MeetingKind } from '../domain/meetings';
 import { isRequestId } from '../domain/request';
 import { ids, tenantOf, userOf } from '../turnIdentity';
-import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, myOpenRequestOrStopped, type FastTrackBotDeps } from './handlerDeps';
 
 /** The journey's commands: start a request, continue it, status, eligibility, help, adoption, welcome. */
 export class JourneyHandler {
@@ -55,8 +56,10 @@ export class JourneyHandler {
 
   async startAdoption(dc: DialogContext): Promise<void> {
     const locale = dc.context.activity.locale;
-    const request = await myOpenRequest(this.deps, dc.context);
+    const { request, stoppedFor } = await myOpenRequestOrStopped(this.deps, dc.context);
     if (!request) {
+      // A partner's request whose delegated-admin relationship ended or expired: says so (and logs it).
+      if (stoppedFor && !(await authorizeCustomer(this.deps, dc.context, stoppedFor.partnerTenantId, stoppedFor.userId, stoppedFor.customerTenantId, stoppedFor.customerName))) return;
       await dc.context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.adoptionNeedsRequest));
       return;
     }
