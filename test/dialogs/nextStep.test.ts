@@ -148,6 +148,19 @@ describe('the ordinary next step after the triage and partner work (TestAdapter,
       assert.ok(fact(reassigned, t.facts.person)?.startsWith(w.owner.name), 'as the answering card says');
     });
 
+    it('offers the checkpoints with the person the request was reassigned to', async () => {
+      const w = await booked('FT-NEXTST10');
+      const colleague = w.colleagues[1]!;
+      assert.equal(fact(await w.execute(w.owner, 'triage.reassign', 1, { reassignTo: colleague.id }), t.facts.assignee), colleague.name);
+      const slots = await w.chat({ value: { verb: 'checkpoints.add' } });
+      const text = visibleText(slots);
+      assert.ok(text.includes(renderer.text('en-US', (x) => x.scheduling.checkpointsIntro, { person: colleague.name })), text);
+      const done = visibleText(await w.chat({ value: { ...step(slots, 'slot.pick').data, slot: '0', interval: '1' } }));
+      assert.ok(done.includes(s.meeting.checkpointsTitle), done);
+      const stored = await w.deps.requests.get(TENANTS.contoso, 'FT-NEXTST10');
+      assert.equal(activeMeeting(stored!, 'checkpoint')?.person.id, colleague.id, 'the series is with the assignee');
+    });
+
     it("keeps the person the request was reassigned to (from another center) when the admin reschedules the kickoff", async () => {
       const w = await booked('FT-NEXTST04');
       // Someone in another center who can work the request (the triage card offers every center's people).
