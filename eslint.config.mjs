@@ -24,6 +24,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bot/**/*.ts'],
+    rules: {
+      // A separate rule from no-restricted-imports, so the folder blocks below do not replace it.
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'botbuilder-dialogs', allowTypeImports: true, message: "import dialog classes from bot/dialogs/botbuilderDialogs.ts: the package's index loads every prompt and the Recognizers-Text suite (~17 MB per instance)" }] }],
+    },
+  },
+  {
     files: ['bot/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../domain/*', 'botbuilder*', '@azure/*', '@microsoft/*', 'restify', 'node:fs', 'node:http'], message: 'domain/ is pure: it imports only other domain/ files' }] }],

@@ -116,6 +116,21 @@ function rss(bot: Bot): Promise<number> {
   });
 }
 
+/**
+ * A bot's settled RSS holding its conversations: sampled after a full GC every 2 s for 10 s once its round
+ * ended, the lowest kept. V8 returns the heap it grew during a burst some seconds later (its memory
+ * reducer), at a different moment in each process; one sample right after the burst measures that timing,
+ * not what the bot holds. Both bots are measured the same way.
+ */
+async function settledRss(bot: Bot): Promise<number> {
+  let lowest = Infinity;
+  for (let i = 0; i < 6; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 2000));
+    lowest = Math.min(lowest, await rss(bot));
+  }
+  return lowest;
+}
+
 function stopBot(bot: Bot): Promise<void> {
   return new Promise((resolve) => {
     bot.child.removeAllListeners('exit');
@@ -201,6 +216,7 @@ export async function benchTurns(options: { conversations?: number; concurrency?
     // Warm-up, untimed: one re-prompt per conversation in each fresh process (JIT, connections, caches), then the timed rounds.
     for (const bot of [bare, product]) await drive(bot, connector.url, invalid, concurrency);
     const runs = { product: { samples: [] as number[], wallMs: 0 }, bare: { samples: [] as number[], wallMs: 0 } };
+    const loaded = { product: 0, bare: 0 };
     for (const jobs of [invalid, valid]) {
       for (const bot of [bare, product]) {
         connector.sent.splice(0);
@@ -209,11 +225,12 @@ export async function benchTurns(options: { conversations?: number; concurrency?
         runs[bot.kind].wallMs += run.wallMs;
         const replies = connector.sent.filter((s) => s.activity.type !== 'typing').length;
         if (replies < jobs.length) throw new Error(`${bot.kind} answered ${replies} of ${jobs.length} turns`);
+        // Each bot's RSS after its own last round, settled the same way for both (settledRss).
+        if (jobs === valid) loaded[bot.kind] = await settledRss(bot);
       }
       // The product really validated and advanced: every conversation now shows the migration card (after the valid round).
       if (jobs === valid) all.forEach((i) => tokenOf(connector.sent, i, 'migration.submit'));
     }
-    const loaded = { product: await rss(product), bare: await rss(bare) };
     const numbers = (kind: 'product' | 'bare'): BotNumbers => {
       const s = stats(runs[kind].samples);
       return { turnsPerSecond: runs[kind].samples.length / (runs[kind].wallMs / 1000), medianMs: s.median, p99Ms: s.p99, rssMb: loaded[kind], idleRssMb: idle[kind] };

@@ -31,6 +31,7 @@ import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
 import { MeetingCancel } from './triage/meetingCancel';
 import { MeetingReassign } from './triage/meetingReassign';
+import { ChannelCardUpdates, TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind } from './triage/channelCard';
 import type { TriageObserver } from './triage/observer';
 import { RequesterNotices, TRIAGE_NOTICE_KIND, triageNoticeKind } from './triage/requesterNotices';
 import { AdapterSender, LimitedSender } from './notifications/sender';
@@ -102,6 +103,7 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     kinds.register(TENANT_CHECK_RESULT_KIND, tenantCheckResultNotice({ rules, catalog, products, clock }));
     kinds.register(TRIAGE_CARD_KIND, triageCardKind({ requests, centers }));
     kinds.register(TRIAGE_NOTICE_KIND, triageNoticeKind({ requests }));
+    kinds.register(TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind({ requests, centers }));
     const outbox = new Outbox({ queue: storage.queue, documents: storage.documents, kinds, clock });
     // Partners (GDAP): a customer's missing consent is waited for through the queue; the local tenant stands in for Entra's consent page.
     const consentWatch = new ConsentWatch({ queue: storage.queue, directory, outbox, logger, clock });
@@ -140,8 +142,9 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
     const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
-    // the requester's notices, then a reassignment moving the meetings, then a cancellation cancelling them.
+    // the requester's notices, a reassignment moving the meetings, a cancellation cancelling them, the channel's card learning the answer.
     const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger }), new MeetingCancel({ booking, logger })];
+    triageObservers.push(new ChannelCardUpdates({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger }));
     const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).
     const bot = new LazyHandler(async () => {

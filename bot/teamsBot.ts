@@ -1,5 +1,5 @@
 import { TeamsActivityHandler, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogState } from './dialogs/botbuilderDialogs';
 import type { Strings } from './cards/cardRenderer';
 import { CancelMeetingDialog } from './dialogs/cancelMeetingDialog';
 import { errorFields } from './dialogs/errors';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { compileTemplate, type CompiledTemplate } from './compiledTemplate';
 import { DEFAULT_LOCALE, resolveLocale, type SupportedLocale } from '../domain/locale';
 import type englishStrings from '../../cards/locales/en-US.json';
 
@@ -32,18 +33,23 @@ type JsonObject = { [key: string]: unknown };
 /** Where the card templates and locale tables live, relative to this file. */
 export const CARDS_DIR = path.resolve(__dirname, '../../cards');
 
-/** Renders Adaptive Card templates and texts in the user's language. Each Template is built once. */
+/**
+ * Renders Adaptive Card templates and texts in the user's language. Each template is prepared once:
+ * compiled (bot/cards/compiledTemplate.ts, the library's semantics, faster) when it keeps to the subset
+ * of the template language that compiles, else an adaptivecards-templating Template.
+ */
 export class CardRenderer {
-  private readonly templates = new Map<string, Template>();
+  private readonly templates = new Map<string, CompiledTemplate>();
   private readonly tables = new Map<SupportedLocale, Strings>();
 
   constructor(templates: Record<string, JsonObject>, tables: Partial<Record<SupportedLocale, JsonObject>>) {
-    for (const [name, json] of Object.entries(templates)) this.templates.set(name, new Template(json));
+    for (const [name, json] of Object.entries(templates)) this.templates.set(name, prepareTemplate(json));
     const english = tables[DEFAULT_LOCALE];
     if (!english) throw new Error(`The ${DEFAULT_LOCALE} string table is missing`);
     for (const [locale, table] of Object.entries(tables) as [SupportedLocale, JsonObject][]) {
-      // A key missing from a translation shows the English text rather than a raw `${...}`.
-      this.tables.set(locale, withFallback(table, english) as Strings);
+      // A key missing from a translation shows the English text rather than a raw `${...}`. The tables
+      // are the renderer's own frozen copies: nothing changes them, so lookups in them can be indexed.
+      this.tables.set(locale, deepFreeze(structuredClone(withFallback(table, english))) as Strings);
     }
   }
 
@@ -92,7 +98,7 @@ export class CardRenderer {
   expand(name: CardName | string, locale: unknown, data: JsonObject = {}): JsonObject {
     const template = this.templates.get(name);
     if (!template) throw new Error(`No card template named ${name}`);
-    return template.expand({ $root: { ...data, strings: this.strings(locale) } }) as JsonObject;
+    return template({ ...data, strings: this.strings(locale) }) as JsonObject;
   }
 
   /** The expanded card as a message attachment. */
@@ -104,6 +110,22 @@ export class CardRenderer {
 /** Replaces `{key}` with params[key]; unknown placeholders are left as they are. */
 export function fill(text: string, params: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
+
+/** The compiled expansion, or the library's when the template uses more than the compiled subset. */
+function prepareTemplate(json: JsonObject): CompiledTemplate {
+  const compiled = compileTemplate(json);
+  if (compiled) return compiled;
+  const template = new Template(json);
+  return ($root) => template.expand({ $root }) as unknown;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function withFallback(table: JsonObject, fallback: JsonObject): JsonObject {

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import { DNS_READINESS, IDENTITY_PLANS, newRequest, validateCore, withEvent, type CoreAnswers } from '../domain/journey';
 import { newRequestId } from '../domain/request';
 import { CardStep } from './cardStep';

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import { EMAIL_SOURCES, FILE_SOURCES, validateMigration, type MigrationAnswers, type MigrationTier } from '../domain/journey';
 import { CardStep, type CardStepOptions } from './cardStep';
 import type { JourneyDeps } from './journeyDeps';

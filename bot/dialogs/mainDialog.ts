@@ -1,4 +1,4 @@
-import { ComponentDialog, Dialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, Dialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import type { PhaseId } from '../domain/journey';
 import type { PartnerContext } from '../domain/partners';
 import { ids, userOf } from '../turnIdentity';

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { Dialog, type DialogContext, type DialogTurnResult } from './botbuilderDialogs';
 import { z } from 'zod';
 import type { Strings } from '../cards/cardRenderer';
 import { customersCard, partnerChoiceCard } from '../cards/partnerCards';

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import { readValues, todayIn } from '../domain/forms';
 import { MAIL_SYSTEMS, validatePartnerRequestForm, validateRequestForm, withEvent, type OnboardingRequest, type RequestForm } from '../domain/journey';
 import { SUPPORTED_LOCALES } from '../domain/locale';

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import type { TurnContext } from 'botbuilder';
 import type { Proposal } from '../booking/bookingService';
 import { meetingCard, meetingText, repeatsText } from '../cards/meetingCards';

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import { validateServices, withEvent, type MigrationAnswers, type ServiceAnswers } from '../domain/journey';
 import { CardStep } from './cardStep';
 import { DataMigrationDialog, type DataMigrationOptions } from './dataMigrationDialog';

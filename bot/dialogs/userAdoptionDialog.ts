@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from './botbuilderDialogs';
 import { todayIn } from '../domain/forms';
 import { validateAdoption, withEvent, type AdoptionAnswers } from '../domain/journey';
 import { CardStep } from './cardStep';

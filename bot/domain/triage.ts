@@ -60,6 +60,8 @@ export interface TriageRecord {
    * the card's `refresh.userIds`, so each of them sees their own copy. Kept by the triage handler.
    */
   viewers?: Record<string, string>;
+  /** The id of the triage card's message in the channel, once it was posted: the copy updated when the requester answers. */
+  channelMessageId?: string;
 }
 
 /** One entry of the request's history written by a triage action: who (a person id or `requester`) and when. */

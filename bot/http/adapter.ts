@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
 
@@ -42,9 +41,10 @@ export function authFailureStatus(error: unknown): 401 | 503 {
 }
 
 // botframework-connector's token check console.error()s a failed verification (with the key) before
-// throwing; the front door writes its own single JSON line instead. Only output made inside the
-// check's own async context is dropped; every other console call is untouched.
-const quiet = new AsyncLocalStorage<true>();
+// throwing; the front door writes its own single JSON line instead. Only the console calls made by the
+// check itself (botframework-connector's jwtTokenExtractor, found on the caller's stack) are dropped;
+// every other console call is untouched. (Not an AsyncLocalStorage: once one is used, Node runs a
+// promise hook on every promise of the process, every turn paying for what only a forged token needs.)
 let consolePatched = false;
 
 function withoutLibraryConsole<T>(work: () => Promise<T>): Promise<T> {
@@ -52,10 +52,26 @@ function withoutLibraryConsole<T>(work: () => Promise<T>): Promise<T> {
     consolePatched = true;
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
       const original = console[method];
-      console[method] = (...args: unknown[]) => {
-        if (!quiet.getStore()) original.apply(console, args);
+      console[method] = function quietTokenCheck(...args: unknown[]) {
+        if (!calledByTokenCheck(quietTokenCheck)) original.apply(console, args);
       };
     }
   }
-  return quiet.run(true, work);
+  return work();
+}
+
+// lib/…js, or src/…ts when source maps are on (tsx).
+const TOKEN_CHECK = /[\\/]botframework-connector[\\/](?:lib|src)[\\/]auth[\\/]jwtTokenExtractor\.[jt]s:/;
+
+/** True when the frame right below `wrapper` (its caller) is in botframework-connector's token check. */
+function calledByTokenCheck(wrapper: (...args: unknown[]) => void): boolean {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+  try {
+    Error.captureStackTrace(holder, wrapper);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return TOKEN_CHECK.test(holder.stack ?? '');
 }

@@ -199,13 +199,16 @@ export class Dispatcher {
     }
 
     const activity = this.o.kinds.render(notice, notice.locale ?? stored.locale);
+    let activityId: string | void;
     try {
-      await this.o.sender.send(stored.reference, activity);
+      activityId = await this.o.sender.send(stored.reference, activity);
     } catch (error) {
-      return this.failed(item, notice, key, claim, error);
+      return this.failed(item, notice, key, claim, error, activity.id !== undefined);
     }
     await this.mark(key, claim.etag, { state: 'sent', attempts: claim.attempts, at: this.o.clock().toISOString() });
     this.o.logger.info({ ...log, attempts: claim.attempts }, 'outbox notice delivered');
+    // The kind may keep the sent message's id (a card to update later); a failure there never re-sends it.
+    await this.o.kinds.sent(notice, activityId ?? undefined).catch((error: unknown) => this.o.logger.warn({ ...log, err: errorFields(error) }, 'outbox notice sent; its kind could not keep the message id'));
     await this.o.queue.complete(item);
   }
 
@@ -290,10 +293,16 @@ export class Dispatcher {
     return { busySeconds: 1, sameMessage: true };
   }
 
-  private async failed(item: WorkItem<unknown>, notice: Notice, key: string, claim: { etag: string; attempts: number }, error: unknown): Promise<void> {
+  private async failed(item: WorkItem<unknown>, notice: Notice, key: string, claim: { etag: string; attempts: number }, error: unknown, replaces = false): Promise<void> {
     const status = statusOf(error);
     const log = { noticeId: notice.id, kind: notice.kind, tenantId: notice.tenantId, messageId: item.messageId, dequeueCount: item.dequeueCount, status };
     const at = this.o.clock().toISOString();
+    if (status === 404 && replaces) {
+      // The message to update is gone (deleted in the channel): the conversation itself is still there.
+      await this.mark(key, claim.etag, { state: 'dropped', reason: 'messageGone', at });
+      this.o.logger.warn(log, 'outbox notice dropped: the message it updates is gone (404); the conversation is kept');
+      return this.o.queue.complete(item);
+    }
     if (status === 403) {
       // Writes blocked (MessageWritesBlocked), or the bot removed: nothing more goes there until the user writes again.
       await this.o.references.block(targetOfNotice(notice));

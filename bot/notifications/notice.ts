@@ -92,12 +92,15 @@ export function targetOfNotice(notice: Notice): ConversationTarget {
 /** One kind of notice: its parameters (checked when queued and when sent) and how it looks. */
 export interface NoticeKind<P> {
   params: z.ZodType<P>;
+  /** The message; one with an `id` replaces that message in place (updateActivity) instead of sending a new one. */
   render(renderer: CardRenderer, locale: SupportedLocale, params: P): Partial<Activity>;
   /**
    * Asked just before sending: false when the notice is no longer wanted (a reminder of a meeting
    * that moved or was cancelled meanwhile); it is then marked cancelled and never sent.
    */
   stillWanted?(params: P, notice: Notice): Promise<boolean>;
+  /** Told once the channel took the message, with its id when the channel gave one (a card to update in place later). */
+  sent?(params: P, notice: Notice, activityId: string | undefined): Promise<void>;
 }
 
 /** A notice that cannot be sent as it is (unknown kind, bad parameters): retrying will not help. */
@@ -129,6 +132,12 @@ export class NoticeKinds {
   async stillWanted(notice: Notice): Promise<boolean> {
     const { definition, params } = this.paramsOf(notice);
     return definition.stillWanted ? definition.stillWanted(params, notice) : true;
+  }
+
+  /** Tells the notice's kind that it was sent, and the sent message's id (its `sent`, when it has one). */
+  async sent(notice: Notice, activityId: string | undefined): Promise<void> {
+    const { definition, params } = this.paramsOf(notice);
+    await definition.sent?.(params, notice, activityId);
   }
 
   /** The message for this notice in a locale (resolved from an untrusted tag). */

@@ -12,7 +12,7 @@ export type NoticeRecord =
   | { state: 'failed'; attempts: number; at: string }
   | { state: 'sent'; attempts: number; at: string }
   | { state: 'cancelled'; at: string }
-  | { state: 'dropped'; reason: 'noReference' | 'forbidden' | 'blocked'; at: string };
+  | { state: 'dropped'; reason: 'noReference' | 'forbidden' | 'blocked' | 'messageGone'; at: string };
 
 export const FINAL_STATES: ReadonlySet<NoticeRecord['state']> = new Set(['sent', 'cancelled', 'dropped']);
 

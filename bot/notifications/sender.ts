@@ -4,9 +4,13 @@ import { ExponentialBackoff, handleWhen, retry, type FailureReason, type IBackof
 import { statusOf } from '../storage/documentStore';
 import type { ProactiveReference } from './conversationReferences';
 
-/** Writes one message into a stored conversation; rejects with the channel's error (its `statusCode`). */
+/**
+ * Writes one message into a stored conversation, or replaces one in place when the activity has an
+ * `id` (updateActivity: a card that changed); resolves to the message's id when the channel gave one.
+ * Rejects with the channel's error (its `statusCode`).
+ */
 export interface ProactiveSender {
-  send(reference: ProactiveReference, activity: Partial<Activity>): Promise<void>;
+  send(reference: ProactiveReference, activity: Partial<Activity>): Promise<string | void>;
 }
 
 /**
@@ -23,7 +27,7 @@ export class AdapterSender implements ProactiveSender {
     private readonly appId: string,
   ) {}
 
-  async send(reference: ProactiveReference, activity: Partial<Activity>): Promise<void> {
+  async send(reference: ProactiveReference, activity: Partial<Activity>): Promise<string | void> {
     const type = reference.conversation.conversationType;
     const full: Partial<ConversationReference> = {
       ...reference,
@@ -31,15 +35,22 @@ export class AdapterSender implements ProactiveSender {
       ...(reference.user ? { user: { ...reference.user } } : {}),
     };
     let failure: { error: unknown } | undefined;
+    let id: string | undefined;
     await this.adapter.continueConversationAsync(this.appId, full, async (context) => {
       withoutClientRetries(context);
       try {
-        await context.sendActivity(activity);
+        if (activity.id) {
+          await context.updateActivity(activity);
+          id = activity.id;
+        } else {
+          id = (await context.sendActivity(activity))?.id;
+        }
       } catch (error) {
         failure = { error };
       }
     });
     if (failure) throw failure.error;
+    return id;
   }
 }
 
@@ -159,14 +170,14 @@ export class LimitedSender implements ProactiveSender {
     );
   }
 
-  async send(reference: ProactiveReference, activity: Partial<Activity>): Promise<void> {
+  async send(reference: ProactiveReference, activity: Partial<Activity>): Promise<string | void> {
     const conversationId = reference.conversation.id;
     const queuedAt = Date.now();
     const state = this.pending.get(conversationId) ?? { count: 0 };
     state.count++;
     this.pending.set(conversationId, state);
     try {
-      await this.policy.execute(() => this.throughLimits(reference, () => {
+      return await this.policy.execute(() => this.throughLimits(reference, () => {
         if (state.blockedAt !== undefined && state.blockedAt >= queuedAt) throw new ConversationBlockedError();
         return this.inner.send(reference, activity);
       }));
@@ -183,12 +194,12 @@ export class LimitedSender implements ProactiveSender {
     return { conversations: this.conversations.keys().length, tenants: this.tenants.keys().length };
   }
 
-  private throughLimits(reference: ProactiveReference, request: () => Promise<void>): Promise<void> {
+  private throughLimits(reference: ProactiveReference, request: () => Promise<string | void>): Promise<string | void> {
     const head = this.conversations.key(reference.conversation.id);
     const links = this.chains.get(head) ?? [];
     const tenantId = reference.conversation.tenantId;
     const last = () => this.tenants.key(tenantId).schedule(request);
-    const run = links.reduceRight<() => Promise<void>>((next, link) => () => link.schedule(next), last);
+    const run = links.reduceRight<() => Promise<string | void>>((next, link) => () => link.schedule(next), last);
     return head.schedule(run);
   }
 }

@@ -26,9 +26,10 @@ export function triageNoticeId(request: Pick<OnboardingRequest, 'tenantId' | 'id
  * The `triageCard` notice kind: the triage card, rendered at send time from the stored request (so it
  * shows the kickoff booked meanwhile, and today's state), in the channel's language. The request is
  * read just before sending (`stillWanted`, which the dispatcher asks right before it renders): a
- * request that is gone is not posted.
+ * request that is gone is not posted. Once posted, the message's id is kept on the request
+ * (`triage.channelMessageId`), so the channel's copy can be updated in place later.
  */
-export function triageCardKind(deps: { requests: Pick<RequestRepository, 'get'>; centers: CenterModel }): NoticeKind<TriageCardParams> {
+export function triageCardKind(deps: { requests: Pick<RequestRepository, 'get' | 'update'>; centers: CenterModel }): NoticeKind<TriageCardParams> {
   // The request read by `stillWanted`, for the `render` that follows it (render is synchronous).
   const loaded = new Map<string, OnboardingRequest>();
   const keyOf = (p: TriageCardParams) => `${p.requestTenantId.toLowerCase()}/${p.requestId}`;
@@ -45,6 +46,14 @@ export function triageCardKind(deps: { requests: Pick<RequestRepository, 'get'>;
       const request = loaded.get(keyOf(params));
       if (!request) throw new Error('the triage card is rendered from the request read just before sending');
       return { type: 'message', attachments: [triageCard(renderer, locale, request, deps.centers)] };
+    },
+    // The posted message's id is kept on the request: the channel's copy is updated in place later (bot/triage/channelCard.ts).
+    async sent(params, _notice, activityId) {
+      loaded.delete(keyOf(params));
+      if (!activityId) return;
+      await deps.requests.update(params.requestTenantId.toLowerCase(), params.requestId, (current) =>
+        current.triage?.channelMessageId === activityId ? undefined : { ...current, triage: { ...(current.triage ?? { version: 0 }), channelMessageId: activityId } },
+      );
     },
   };
 }

@@ -44,25 +44,29 @@ export async function session(configPath?: string) {
 export const nextYear = `${new Date().getUTCFullYear() + 1}-03-01`;
 
 /** Answers the journey's cards as a Contoso admin would, from the identity card to the request form. */
-export async function answerCoreToForm(chat: ChatPage): Promise<void> {
+export async function answerCoreToForm(chat: ChatPage, options: { migration?: boolean } = {}): Promise<void> {
   await chat.waitForCard('Core onboarding: identity and DNS');
   await chat.selectChoice('identityPlan', 'Federate with our identity provider');
   await chat.selectChoice('dnsReady', 'Yes');
   await chat.clickButton('Next', { card: 'Core onboarding: identity and DNS' });
-  await answerServicesToForm(chat);
+  await answerServicesToForm(chat, options);
 }
 
-export async function answerServicesToForm(chat: ChatPage): Promise<void> {
+/** The services card to the submitted form; `migration: false` asks FastTrack for no data migration (a FastTrack Center request, not a Specialist's). */
+export async function answerServicesToForm(chat: ChatPage, options: { migration?: boolean } = {}): Promise<void> {
+  const migration = options.migration ?? true;
   await chat.waitForCard('Service onboarding and migration');
   await chat.selectChoice('services', ['Exchange Online', 'Microsoft Teams']);
-  await chat.fillInput('migration', true);
+  await chat.fillInput('migration', migration);
   await chat.clickButton('Next', { card: 'Service onboarding and migration' });
-  await chat.waitForCard('Data migration');
-  await chat.selectChoice('emailSource', 'Exchange Server on-premises');
-  await chat.fillInput('mailboxes', '1200');
-  await chat.fillInput('emailSizeGb', '800');
-  await chat.selectChoice('fileSource', 'No files to move');
-  await chat.clickButton('Next', { card: 'Data migration' });
+  if (migration) {
+    await chat.waitForCard('Data migration');
+    await chat.selectChoice('emailSource', 'Exchange Server on-premises');
+    await chat.fillInput('mailboxes', '1200');
+    await chat.fillInput('emailSizeGb', '800');
+    await chat.selectChoice('fileSource', 'No files to move');
+    await chat.clickButton('Next', { card: 'Data migration' });
+  }
   await chat.waitForCard('Request assistance for Microsoft 365');
   await chat.fillInput('launchDate', nextYear);
   await chat.selectChoice('mailSystem', 'Exchange Server on-premises');

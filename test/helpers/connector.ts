@@ -12,7 +12,12 @@ export interface SentActivity {
  * capturing every activity the bot sends back. `status` can make it refuse a conversation (a 500
  * that never heals, a 403 for a user who removed the bot); refused activities land in `refused`.
  */
-export async function startConnector(options: { status?: (conversationId: string) => number; members?: (conversationId: string, memberId: string) => Record<string, unknown> | undefined } = {}): Promise<{
+export async function startConnector(options: {
+  status?: (conversationId: string) => number;
+  members?: (conversationId: string, memberId: string) => Record<string, unknown> | undefined;
+  /** The answer to an update in place (PUT …/activities/{id}); default 200. */
+  updateStatus?: (conversationId: string, activityId: string) => number;
+} = {}): Promise<{
   url: string;
   sent: SentActivity[];
   refused: (SentActivity & { status: number })[];
@@ -37,6 +42,12 @@ export async function startConnector(options: { status?: (conversationId: string
         return;
       }
       const update = /^\/v3\/conversations\/([^/]+)\/activities\/([^/?]+)/.exec(req.url ?? '');
+      const updateStatus = update ? (options.updateStatus?.(decodeURIComponent(update[1]!), decodeURIComponent(update[2]!)) ?? 200) : 200;
+      if (req.method === 'PUT' && update && updateStatus !== 200) {
+        res.writeHead(updateStatus, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'ActivityNotFoundInConversation', message: 'refused by the test connector' } }));
+        return;
+      }
       if (req.method === 'PUT' && update) {
         updated.push({ conversationId: decodeURIComponent(update[1]!), activityId: decodeURIComponent(update[2]!), activity: JSON.parse(body || '{}') as SentActivity['activity'] });
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -281,6 +281,12 @@ describe('the triage channel: FastTrack works every request with Universal Actio
     const cancelled = cardOf(await execute('29:daniel', 'triage.cancel', data(5, { cancelReason: 'duplicate' })));
     assert.equal(fact(cancelled, t.facts.state), t.states.Cancelled);
     assert.deepEqual(await kickoffEvents(), [], 'a request FastTrack cancels takes its meetings with it');
+    // Megan's chat is told (before the next test, which watches every message sent).
+    const told = renderer.text('en-US', (x) => x.requesterSide.cancelled, { requestId, reason: '' }).split(' ').slice(0, 3).join(' ');
+    for (const deadline = Date.now() + 20000; !connector.sent.some((x) => x.conversationId === `a:${USERS.megan}` && typeof x.activity.text === 'string' && x.activity.text.startsWith(told)); ) {
+      if (Date.now() > deadline) assert.fail('the cancellation never reached the requester');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     assert.equal(fact(cancelled, t.facts.kickoff), t.notBooked);
     assert.equal(fact(cancelled, t.facts.cancelReason), t.cancelReasons.duplicate);
     assert.deepEqual(verbs(cancelled), ['triage.refresh']);
