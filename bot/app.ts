@@ -29,6 +29,7 @@ import { Dispatcher } from './notifications/dispatcher';
 import { createNoticeKinds } from './notifications/notice';
 import { Outbox } from './notifications/outbox';
 import { REMINDER_KIND, ReminderScheduler, reminderKind } from './notifications/reminders';
+import { MeetingCancel } from './triage/meetingCancel';
 import { MeetingReassign } from './triage/meetingReassign';
 import { ChannelCardUpdates, TRIAGE_CARD_UPDATE_KIND, triageCardUpdateKind } from './triage/channelCard';
 import type { TriageObserver } from './triage/observer';
@@ -141,8 +142,8 @@ export async function startApp(config: Config, logger: Logger, local?: LocalWorl
     const backgroundTenantCheck = new BackgroundTenantCheck({ directory, rules, catalog, products, clock, documents: storage.documents, queue: storage.queue, outbox, logger, turnBudgetMs: config.turnBudgetMs });
     const background = new BackgroundBooking({ booking, requests, documents: storage.documents, queue: storage.queue, outbox, renderer, logger, clock, turnBudgetMs: config.turnBudgetMs, maxAttempts: config.outbox.maxAttempts });
     // Told of every accepted triage action, in order, from the channel and from the requester's answer:
-    // the requester's notices, a reassignment moving the meetings, the channel's card learning the answer.
-    const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger })];
+    // the requester's notices, a reassignment moving the meetings, a cancellation cancelling them, the channel's card learning the answer.
+    const triageObservers: TriageObserver[] = [new RequesterNotices({ outbox, logger }), new MeetingReassign({ booking, logger }), new MeetingCancel({ booking, logger })];
     triageObservers.push(new ChannelCardUpdates({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger }));
     const triageChannel = new TriagePoster({ outbox, staffTenantId: config.fastTrack.staffTenantId, centerTeamId: config.fastTrack.centerTeamId, logger });
     // The router, handlers and dialogs load on the first turn, not before listening (bot/lazyHandler.ts).

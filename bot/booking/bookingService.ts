@@ -107,6 +107,17 @@ export class BookingService {
       this.deps.centers,
     );
     if (!route.ok) return { ok: false, reason: route.reason, language: route.language, region: route.region };
+    if (options.personId && !route.people.some((p) => p.id === options.personId)) {
+      // A person from another center (the triage channel reassigned the request to them): kept, in their own center's hours.
+      const kept = this.deps.centers.people.find((p) => p.id === options.personId);
+      const center = kept && this.deps.centers.centers.find((c) => c.id === kept.centerId);
+      if (kept && center) {
+        const slots = await this.slotsWith(request, center, kept, kind, durationMinutes);
+        if (slots.length > 0) return { ok: true, slots, center, people: [kept], role: route.role, personChanged: false };
+        const others = await this.propose(request, { kind, durationMinutes });
+        return others.ok ? { ...others, personChanged: others.slots.length > 0 } : others;
+      }
+    }
     const own = options.personId ? route.people.filter((p) => p.id === options.personId) : [];
     const candidates = own.length > 0 ? own : route.people;
     const now = this.deps.clock();
@@ -136,6 +147,27 @@ export class BookingService {
       personChanged = slots.length > 0;
     }
     return { ok: true, slots, center: route.center, people: personChanged ? route.people.filter((p) => p.id !== options.personId) : candidates, role: route.role, personChanged };
+  }
+
+  /** Slots with one person in their center's hours (the admin's calendar and working hours, the person's ledger). */
+  private async slotsWith(request: OnboardingRequest, center: FastTrackCenter, person: FastTrackPerson, kind: MeetingKind, durationMinutes: number): Promise<Slot[]> {
+    const admin = request.admin!;
+    const now = this.deps.clock();
+    const from = now.toISOString();
+    const to = new Date(now.getTime() + HORIZON_DAYS * 86_400_000).toISOString();
+    const [schedule, busy] = await Promise.all([
+      this.deps.directory.getSchedule(calendarTenantOf(request), admin.userId, [admin.email], from, to),
+      this.deps.ledger.busy({ id: person.id, timeZone: center.timeZone }, from, to),
+    ]);
+    const notBefore = earliestStart(request, kind);
+    return findSlots({
+      now,
+      center,
+      admin: { timeZone: admin.timeZone, ...(admin.workingHours ? { workingHours: admin.workingHours } : {}), busy: schedule.flatMap((x) => x.busy) },
+      people: [{ id: person.id, busy }],
+      durationMinutes,
+      ...(notBefore ? { notBefore } : {}),
+    });
   }
 
   /** Books a meeting of the request at the slot (see the class comment); never a second active one of a kind. */

@@ -24,7 +24,7 @@ export function customersCard(renderer: CardRenderer, locale: string | undefined
     customers: page.customers.map((c) => ({ title: c.displayName, value: c.tenantId })),
     selected: '',
     hasCustomers: page.customers.length > 0,
-    pageText: renderer.text(locale, (s) => s.partners.pageOf, { page: page.page + 1, pages: page.pageCount, total: page.total }),
+    pageText: pageText(renderer, locale, page),
     hasPrevious: page.page > 0,
     previousPage: String(page.page - 1),
     hasNext: page.page + 1 < page.pageCount,
@@ -49,4 +49,12 @@ export function consentGrantedCard(renderer: CardRenderer, locale: string | unde
     body: renderer.text(locale, (s) => s.partners.consentGrantedBody, { customer: o.customerName }),
     customerTenantId: o.customerTenantId,
   });
+}
+
+/** "Page 1 of 1 · 1 customer": the count in the reader's plural form (Intl.PluralRules) and number format. */
+function pageText(renderer: CardRenderer, locale: string | undefined, page: CustomerPage): string {
+  const tag = renderer.resolve(locale);
+  const form = new Intl.PluralRules(tag).select(page.total) === 'one' ? 'one' : 'other';
+  const number = new Intl.NumberFormat(tag);
+  return renderer.text(locale, (s) => s.nextStep.partners.pageOf[form], { page: number.format(page.page + 1), pages: number.format(page.pageCount), total: number.format(page.total) });
 }

@@ -1,6 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import type { CardRenderer } from './cardRenderer';
 import { PHASES, type OnboardingRequest } from '../domain/journey';
+import type { MeetingKind } from '../domain/meetings';
 import type { SupportedLocale } from '../domain/locale';
 import { meetingLines } from './meetingCards';
 
@@ -28,9 +29,13 @@ function managedBy(renderer: CardRenderer, locale: string | undefined, request: 
   return partner ? renderer.text(locale, (s) => s.partners.managedBy, { partner: request.form?.partner?.partnerName ?? partner.organization, name: partner.name }) : '';
 }
 
-/** The status timeline: each phase, the adoption track, the request state, meetings. */
-export function statusCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest): Attachment {
+/**
+ * The status timeline: each phase, the adoption track, the request state, meetings. `booking`: the
+ * meeting kinds being booked in the background right now (said so, rather than "no meeting booked").
+ */
+export function statusCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, options: { booking?: readonly MeetingKind[] } = {}): Attachment {
   const s = renderer.strings(locale);
+  const booking = (options.booking ?? []).map((kind) => renderer.text(locale, (t) => t.nextStep.status.bookingInProgress, { kind: s.meeting.kinds[kind] }));
   const icon = { notStarted: '○', inProgress: '◐', done: '●' } as const;
   return renderer.card('status', locale, {
     requestId: request.id,
@@ -40,7 +45,7 @@ export function statusCard(renderer: CardRenderer, locale: string | undefined, r
     phases: PHASES.map((p) => ({ title: `${icon[request.phases[p]]} ${s.status.phases[p]}`, value: s.status.phaseStatus[request.phases[p]] })),
     created: date(renderer.resolve(locale), request.createdAt),
     updated: date(renderer.resolve(locale), request.updatedAt),
-    meetings: meetingLines(renderer, locale, request).join('\n\n') || s.status.noMeetings,
+    meetings: [...meetingLines(renderer, locale, request), ...booking].join('\n\n') || s.status.noMeetings,
     canContinue: request.stage === 'onboarding' && request.state !== 'Cancelled',
     managedBy: managedBy(renderer, locale, request),
     customerTenantId: request.partner ? request.tenantId : '',
@@ -66,11 +71,17 @@ function fastTrackFacts(renderer: CardRenderer, locale: string | undefined, requ
   return { fastTrack: facts, hasFastTrack: facts.length > 0, questionOpen };
 }
 
-/** The tenant already has an open request: continue it (the requester) or see it (another admin). */
-export function existingRequestCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, userId: string): Attachment {
+/**
+ * The tenant already has an open request: continue it (the requester) or see it (another admin).
+ * `viewerTenantId`: the viewer's own tenant; a partner asking for a customer (another tenant) reads
+ * that the customer already has a request, not "your tenant".
+ */
+export function existingRequestCard(renderer: CardRenderer, locale: string | undefined, request: OnboardingRequest, userId: string, viewerTenantId?: string): Attachment {
   const s = renderer.strings(locale);
   const mine = request.requester.aadObjectId === userId;
+  const forCustomer = viewerTenantId !== undefined && viewerTenantId.toLowerCase() !== request.tenantId.toLowerCase();
   return renderer.card('existingRequest', locale, {
+    title: forCustomer ? renderer.text(locale, (t) => t.nextStep.existing.customerTitle, { customer: request.tenantCheck.organization }) : s.existing.title,
     requestId: request.id,
     body: renderer.text(locale, (t) => (mine ? t.existing.bodyMine : t.existing.bodyOther), { requestId: request.id, name: request.requester.name, date: date(renderer.resolve(locale), request.createdAt) }),
     state: `${s.states[request.state]} · ${s.stages[request.stage]}`,

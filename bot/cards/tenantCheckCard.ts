@@ -19,8 +19,12 @@ export interface TenantAssessment {
 
 const number = (locale: SupportedLocale, n: number) => new Intl.NumberFormat(locale).format(n);
 
-/** The tenant-check card: each rule's verdict with the numbers behind it, what counted and what did not. */
-export function tenantCheckCard(renderer: CardRenderer, locale: string | undefined, assessment: TenantAssessment, offerRequest: boolean): Attachment {
+/**
+ * The tenant-check card: each rule's verdict with the numbers behind it, what counted and what did not.
+ * `forCustomer`: the tenant checked is a partner's customer (a check finished in the background), so
+ * "Request help" goes on for that customer (checked again on the server) instead of starting over.
+ */
+export function tenantCheckCard(renderer: CardRenderer, locale: string | undefined, assessment: TenantAssessment, offerRequest: boolean, forCustomer?: string): Attachment {
   const s = renderer.strings(locale);
   const tag = renderer.resolve(locale);
   const { profile, eligibility, check } = assessment;
@@ -53,6 +57,8 @@ export function tenantCheckCard(renderer: CardRenderer, locale: string | undefin
     exchangeExtra: check.exchangeExtraServices ? t.exchangeExtraYes : t.exchangeExtraNo,
     nextSteps: eligibility.eligible ? t.nextEligible : t.nextNotEligible,
     offerRequest,
+    requestVerb: forCustomer ? 'journey.continue' : 'request.start',
+    customerTenantId: forCustomer ?? '',
   });
 }
 

@@ -1,7 +1,7 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import type { CenterModel, FastTrackPerson } from '../domain/centers';
 import type { OnboardingRequest } from '../domain/journey';
-import { activeMeeting } from '../domain/meetings';
+import { activeMeeting, type MeetingKind } from '../domain/meetings';
 import { describeSlot } from '../domain/slots';
 import { actionsFor, canWork, CANCEL_REASONS, roleNeeded, TRIAGE_TEXT_LIMIT, triageVersion, type TriageActionName, type TriageRefusal } from '../domain/triage';
 import type { CardRenderer, Strings } from './cardRenderer';
@@ -18,12 +18,18 @@ export const REFRESH_USER_LIMIT = 60;
 export interface TriageView {
   /** The FastTrack person viewing it (their own actions); undefined for the channel's copy, which anyone sees. */
   viewer?: FastTrackPerson;
-  /** A line above the facts: why an action was refused, or that the request changed meanwhile (`stale`). */
-  notice?: TriageRefusal;
+  /**
+   * A line above the facts: why an action was refused, or that the request changed meanwhile (`stale`);
+   * or a reassignment refused because the new person is busy at a meeting's time, or the meetings could not be moved.
+   */
+  notice?: TriageRefusal | TriageMeetingNotice;
   /** What was typed, kept when an action is answered with an error. */
   values?: Partial<Record<TriageField, string>>;
   errors?: Partial<Record<TriageField, TriageFieldError>>;
 }
+
+/** A reassignment refused before it was accepted: the meetings stay with the assignee. */
+export type TriageMeetingNotice = { busy: string; kind: MeetingKind } | { notMoved: string };
 
 type Json = Record<string, unknown>;
 
@@ -88,7 +94,7 @@ export function triageCardJson(renderer: CardRenderer, locale: string | undefine
     tenantId: request.tenantId,
     requestId: request.id,
     version: triageVersion(request),
-    notice: view.notice ? refusalText(renderer, locale, request, view.notice) : '',
+    notice: view.notice === undefined ? '' : typeof view.notice === 'string' ? refusalText(renderer, locale, request, view.notice) : meetingNoticeText(renderer, locale, view.notice),
     facts,
     hasQuestion: triage?.question !== undefined,
     questionText: triage?.question?.text ?? '',
@@ -123,6 +129,11 @@ export function refusalText(renderer: CardRenderer, locale: string | undefined, 
   const s = renderer.strings(locale);
   const language = request.form ? s.languages[request.form.preferredLanguage] : '';
   return renderer.text(locale, (x) => x.triage.refusals[refusal], { state: s.triage.states[request.state], role: s.scheduling.roles[roleNeeded(request)], language, max: TRIAGE_TEXT_LIMIT });
+}
+
+function meetingNoticeText(renderer: CardRenderer, locale: string | undefined, notice: TriageMeetingNotice): string {
+  if ('busy' in notice) return renderer.text(locale, (x) => (notice.kind === 'kickoff' ? x.nextStep.triage.reassignBusyKickoff : x.nextStep.triage.reassignBusyCheckpoints), { name: notice.busy });
+  return renderer.text(locale, (x) => x.nextStep.triage.reassignNotMoved, { name: notice.notMoved });
 }
 
 function fieldError(renderer: CardRenderer, locale: string | undefined, error: TriageFieldError | undefined): string {

@@ -156,7 +156,9 @@ export class BackgroundTenantCheck {
   private async tellChecked(message: TenantCheckWorkMessage, profile: TenantProfile): Promise<void> {
     const checkedAt = this.deps.clock().toISOString();
     await updateDocument<CheckRecord>(this.deps.documents, recordKey(message.tenantId, message.notify.userId), (current) => ({ ...withoutWorking(current ?? {}), profile, checkedAt }));
-    await this.tell(message, { outcome: 'checked', profile });
+    // A partner's check of a customer's tenant: the card's "Request help" goes on for that customer.
+    const forCustomer = message.tenantId.toLowerCase() !== message.notify.tenantId.toLowerCase() ? { customerTenantId: message.tenantId.toLowerCase() } : {};
+    await this.tell(message, { outcome: 'checked', profile, ...forCustomer });
   }
 
   private async tell(message: TenantCheckWorkMessage, params: TenantCheckResultParams): Promise<void> {
@@ -197,7 +199,11 @@ const profileSchema = z.object({
     .max(500),
 });
 
-const tenantCheckResultParams = z.discriminatedUnion('outcome', [z.object({ outcome: z.literal('checked'), profile: profileSchema }), z.object({ outcome: z.enum(['failedGraph', 'failedOther']) })]);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const tenantCheckResultParams = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('checked'), profile: profileSchema, customerTenantId: z.string().regex(GUID).optional() }),
+  z.object({ outcome: z.enum(['failedGraph', 'failedOther']) }),
+]);
 type TenantCheckResultParams = z.input<typeof tenantCheckResultParams>;
 
 /** The `tenantCheckResult` notice kind: the tenant-check card as the chat shows it, or why there is none yet. */
@@ -213,7 +219,7 @@ export function tenantCheckResultNotice(judge: Judge): NoticeKind<z.output<typeo
         verifiedDomains: p.profile.verifiedDomains.map((d) => ({ ...d, authenticationType: d.authenticationType })),
       };
       const assessment = judgeTenant(judge, profile);
-      return { type: 'message', text: r.strings(locale).background.tenantCheckDone, attachments: [tenantCheckCard(r, locale, assessment, assessment.check.eligible)] };
+      return { type: 'message', text: r.strings(locale).background.tenantCheckDone, attachments: [tenantCheckCard(r, locale, assessment, assessment.check.eligible, p.customerTenantId)] };
     },
   };
 }

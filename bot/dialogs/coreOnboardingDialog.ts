@@ -81,7 +81,7 @@ export class CoreOnboardingDialog extends ComponentDialog {
       // A partner's request is the customer's (keyed by the customer's tenant), managed by the partner.
       const created = await requests.create(partner ? { ...fresh, partner: { tenantId: partner.tenantId, organization: partner.tenantId, userId: partner.userId, name: options.requester.name } } : fresh);
       if (created.outcome === 'exists') {
-        await context.sendActivity({ attachments: [existingRequestCard(renderer, locale, created.request, options.requester.aadObjectId)] });
+        await context.sendActivity({ attachments: [existingRequestCard(renderer, locale, created.request, options.requester.aadObjectId, options.requester.tenantId)] });
         return step.endDialog({} satisfies PhaseResult);
       }
       request = created.request;

@@ -147,7 +147,7 @@ export class MainDialog extends ComponentDialog {
     const open = await this.deps.requests.findOpen(values.tenantId);
     if (open) {
       // One request per tenant: FastTrack cancels duplicates, so the existing one is offered.
-      await step.context.sendActivity({ attachments: [existingRequestCard(this.deps.renderer, locale, open, values.requester.aadObjectId)] });
+      await step.context.sendActivity({ attachments: [existingRequestCard(this.deps.renderer, locale, open, values.requester.aadObjectId, values.requester.tenantId)] });
       return step.endDialog();
     }
     return step.next();

@@ -116,8 +116,10 @@ export class SchedulingDialog extends ComponentDialog {
     await context.sendActivity({ type: 'typing' });
     let proposal: Proposal;
     try {
-      // A move keeps the meeting's kind, length and person (another who speaks the language only when they have no time).
-      proposal = await booking.propose(request, { kind, ...(moving ? { personId: moving.person.id, durationMinutes: (Date.parse(moving.end) - Date.parse(moving.start)) / 60_000 } : {}) });
+      // A move keeps the meeting's kind, length and person (another who speaks the language only when they have no time);
+      // a new kickoff or series is with the person FastTrack assigned the request to, when there is one.
+      const assignee = request.assignee ? { personId: request.assignee.personId } : {};
+      proposal = await booking.propose(request, { kind, ...(moving ? { personId: moving.person.id, durationMinutes: (Date.parse(moving.end) - Date.parse(moving.start)) / 60_000 } : assignee) });
     } catch (error) {
       this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, err: errorFields(error) }, 'slot finding failed');
       return { ok: false, message: renderer.text(locale, graphFailureText(error)) };

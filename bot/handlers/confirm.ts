@@ -2,11 +2,12 @@ import type { StatePropertyAccessor } from 'botbuilder';
 import type { DialogContext } from 'botbuilder-dialogs';
 import { errorFields } from '../dialogs/errors';
 import { MainDialog, type MainOptions } from '../dialogs/mainDialog';
+import { authorizeCustomer } from '../dialogs/partnerDialog';
 import { graphFailureText } from '../dialogs/tenantCheck';
 import { withEvent, type Meeting } from '../domain/journey';
 import { describeSlot } from '../domain/slots';
 import { ids, userOf } from '../turnIdentity';
-import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, myOpenRequestOrStopped, type FastTrackBotDeps } from './handlerDeps';
 
 /** A pending yes/no question (cancel, start over), tied to the card that asked it. */
 export interface PendingConfirm {
@@ -30,8 +31,10 @@ export class ConfirmHandler {
   async ask(dc: DialogContext, purpose: PendingConfirm['purpose']): Promise<void> {
     const { renderer } = this.deps;
     const locale = dc.context.activity.locale;
-    const mine = await myOpenRequest(this.deps, dc.context);
+    const { request: mine, stoppedFor } = await myOpenRequestOrStopped(this.deps, dc.context);
     if (!dc.activeDialog && !mine) {
+      // A partner's request whose delegated-admin relationship ended or expired: says so (and logs it), not "nothing to cancel".
+      if (purpose === 'cancel' && stoppedFor && !(await authorizeCustomer(this.deps, dc.context, stoppedFor.partnerTenantId, stoppedFor.userId, stoppedFor.customerTenantId, stoppedFor.customerName))) return;
       if (purpose === 'startOver') {
         await dc.beginDialog(MainDialog.id, {} satisfies MainOptions);
       } else {

@@ -27,25 +27,41 @@ export async function myOpenRequest(
   deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>,
   context: Parameters<typeof tenantOf>[0],
 ): Promise<OnboardingRequest | undefined> {
+  return (await myOpenRequestOrStopped(deps, context)).request;
+}
+
+/**
+ * As `myOpenRequest`, and for a partner whose latest managed request is open but whose relationship
+ * with that customer is no longer in force, that customer (`stoppedFor`): the caller says why
+ * (`authorizeCustomer` names the ended or expired relationship) instead of "no request".
+ */
+export async function myOpenRequestOrStopped(
+  deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>,
+  context: Parameters<typeof tenantOf>[0],
+): Promise<{ request?: OnboardingRequest; stoppedFor?: { partnerTenantId: string; userId: string; customerTenantId: string; customerName: string } }> {
   const tenantId = tenantOf(context);
   const userId = userOf(context);
-  if (!tenantId || !userId) return undefined;
+  if (!tenantId || !userId) return {};
   const open = await deps.requests.findOpen(tenantId);
-  if (open) return open.requester.aadObjectId === userId ? open : undefined;
+  if (open) return open.requester.aadObjectId === userId ? { request: open } : {};
   return managedOpenRequest(deps, tenantId, userId);
 }
 
 /** A partner user's latest open request for a customer, only while the relationship with that customer is active. */
-async function managedOpenRequest(deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>, tenantId: string, userId: string): Promise<OnboardingRequest | undefined> {
-  if (!deps.partners || !deps.directory) return undefined;
+async function managedOpenRequest(
+  deps: Pick<JourneyDeps, 'requests'> & Partial<Pick<JourneyDeps, 'partners' | 'directory'>>,
+  tenantId: string,
+  userId: string,
+): Promise<{ request?: OnboardingRequest; stoppedFor?: { partnerTenantId: string; userId: string; customerTenantId: string; customerName: string } }> {
+  if (!deps.partners || !deps.directory) return {};
   const entries = await deps.partners.index.list(tenantId, userId);
   for (const entry of [...entries].reverse().slice(0, 5)) {
     const request = await deps.requests.findOpen(entry.customerTenantId);
     if (request?.id !== entry.requestId || request.requester.aadObjectId !== userId || request.partner?.tenantId !== tenantId) continue;
     const relationship = await deps.directory.customerRelationship(tenantId, entry.customerTenantId);
-    return relationship.status === 'active' ? request : undefined;
+    return relationship.status === 'active' ? { request } : { stoppedFor: { partnerTenantId: tenantId, userId, customerTenantId: entry.customerTenantId, customerName: entry.customerName } };
   }
-  return undefined;
+  return {};
 }
 
 /** MainDialog options that continue a request: a partner's names its customer (checked again there). */

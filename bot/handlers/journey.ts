@@ -3,15 +3,17 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import { requireAdmin } from '../dialogs/adminGate';
 import { errorFields } from '../dialogs/errors';
 import { MainDialog, type MainOptions } from '../dialogs/mainDialog';
+import { authorizeCustomer } from '../dialogs/partnerDialog';
 import type { PhaseOptions } from '../dialogs/phase';
 import { existingRequestCard, statusCard } from '../cards/requestCards';
 import { tenantCheckCard } from '../cards/tenantCheckCard';
 import { assessTenant, graphFailureText } from '../dialogs/tenantCheck';
 import { UserAdoptionDialog } from '../dialogs/userAdoptionDialog';
 import type { OnboardingRequest } from '../domain/journey';
+import { activeMeeting, type MeetingKind } from '../domain/meetings';
 import { isRequestId } from '../domain/request';
 import { ids, tenantOf, userOf } from '../turnIdentity';
-import { continueOptions, myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { continueOptions, myOpenRequest, myOpenRequestOrStopped, type FastTrackBotDeps } from './handlerDeps';
 
 /** The journey's commands: start a request, continue it, status, eligibility, help, adoption, welcome. */
 export class JourneyHandler {
@@ -54,8 +56,10 @@ export class JourneyHandler {
 
   async startAdoption(dc: DialogContext): Promise<void> {
     const locale = dc.context.activity.locale;
-    const request = await myOpenRequest(this.deps, dc.context);
+    const { request, stoppedFor } = await myOpenRequestOrStopped(this.deps, dc.context);
     if (!request) {
+      // A partner's request whose delegated-admin relationship ended or expired: says so (and logs it).
+      if (stoppedFor && !(await authorizeCustomer(this.deps, dc.context, stoppedFor.partnerTenantId, stoppedFor.userId, stoppedFor.customerTenantId, stoppedFor.customerName))) return;
       await dc.context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.adoptionNeedsRequest));
       return;
     }
@@ -77,14 +81,31 @@ export class JourneyHandler {
       // A partner: the open requests it manages for customers, each under the customer's tenant.
       const managed = tenantId && userId ? await this.managedRequests(tenantId, userId) : [];
       if (managed.length > 0) {
-        await context.sendActivity({ attachments: managed.map((r) => statusCard(this.deps.renderer, locale, r)) });
+        const shown = await Promise.all(managed.map(async (r) => statusCard(this.deps.renderer, locale, r, { booking: await this.bookingsInProgress(r) })));
+        await context.sendActivity({ attachments: shown });
         return;
       }
       await context.sendActivity(this.deps.renderer.text(locale, (s) => s.messages.noRequest));
       return;
     }
-    const attachment = open.requester.aadObjectId === userId ? statusCard(this.deps.renderer, locale, open) : existingRequestCard(this.deps.renderer, locale, open, userId);
+    const attachment =
+      open.requester.aadObjectId === userId ? statusCard(this.deps.renderer, locale, open, { booking: await this.bookingsInProgress(open) }) : existingRequestCard(this.deps.renderer, locale, open, userId);
     await context.sendActivity({ attachments: [attachment] });
+  }
+
+  /** The meeting kinds whose booking is being finished in the background (the status says so, not "no meeting"); a failed read counts as none. */
+  private async bookingsInProgress(request: OnboardingRequest): Promise<MeetingKind[]> {
+    const background = this.deps.background;
+    if (!background) return [];
+    const kinds: MeetingKind[] = [];
+    for (const kind of ['kickoff', 'checkpoint'] as const) {
+      try {
+        if (!activeMeeting(request, kind) && (await background.pending(request, kind))) kinds.push(kind);
+      } catch (error) {
+        this.deps.logger.warn({ tenantId: request.tenantId, requestId: request.id, kind, err: errorFields(error) }, 'background booking state not readable for status');
+      }
+    }
+    return kinds;
   }
 
   /** The open requests a partner user manages (the partner index, each checked against the customer's open request). */

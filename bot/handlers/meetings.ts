@@ -1,9 +1,10 @@
 import type { DialogContext } from 'botbuilder-dialogs';
 import { CancelMeetingDialog } from '../dialogs/cancelMeetingDialog';
+import { authorizeCustomer } from '../dialogs/partnerDialog';
 import { SchedulingDialog, type SchedulingOptions } from '../dialogs/schedulingDialog';
 import { activeMeetings } from '../domain/meetings';
 import type { MeetingVerb } from './commands';
-import { myOpenRequest, type FastTrackBotDeps } from './handlerDeps';
+import { myOpenRequestOrStopped, type FastTrackBotDeps } from './handlerDeps';
 
 /** Book, move or cancel a meeting, or add checkpoints: on top of whatever runs, like adoption. */
 export class MeetingHandler {
@@ -12,7 +13,12 @@ export class MeetingHandler {
   async handle(dc: DialogContext, verb: MeetingVerb, eventId: string | undefined): Promise<void> {
     const { renderer } = this.deps;
     const locale = dc.context.activity.locale;
-    const request = await myOpenRequest(this.deps, dc.context);
+    let { request, stoppedFor } = await myOpenRequestOrStopped(this.deps, dc.context);
+    if (!request && stoppedFor) {
+      // A partner's request whose delegated-admin relationship ended or expired: says so (and logs it), not "no request yet".
+      if (!(await authorizeCustomer(this.deps, dc.context, stoppedFor.partnerTenantId, stoppedFor.userId, stoppedFor.customerTenantId, stoppedFor.customerName))) return;
+      ({ request, stoppedFor } = await myOpenRequestOrStopped(this.deps, dc.context)); // in force again meanwhile
+    }
     if (!request?.form) {
       await dc.context.sendActivity(renderer.text(locale, (s) => s.scheduling.notYet));
       return;

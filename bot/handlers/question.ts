@@ -82,11 +82,14 @@ export class QuestionHandler {
     const typed = data.answer ?? '';
     let before: OnboardingRequest | undefined;
     let result: TriageResult | undefined;
+    let already: string | undefined;
     const stored = await this.deps.requests.update(request.tenantId, request.id, (current) => {
       before = current;
       const open = current.triage?.question;
       // The card answers the question it showed: still open, the same one (a later question is another card).
       if (!open || open.answer !== undefined || open.askedAt !== data.askedAt) {
+        // Sent twice (a double click, a retried invoke): the card shows the answer FastTrack has, not "no longer applies".
+        if (open?.askedAt === data.askedAt && open.answer !== undefined) already = open.answer;
         result = { ok: false, refusal: 'noQuestion' };
         return undefined;
       }
@@ -95,6 +98,7 @@ export class QuestionHandler {
       return result.ok ? result.request : undefined;
     });
     const log = { ...ids(context), requestId: request.id };
+    if (already !== undefined) return this.card(locale, card, { look: 'answered', answer: already });
     if (!result || !stored) return this.card(locale, card, { look: 'stale' });
     if (!result.ok) {
       if (result.refusal === 'textMissing' || result.refusal === 'textTooLong') {

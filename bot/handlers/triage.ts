@@ -4,6 +4,7 @@ import { triageCard, triageCardJson, type TriageField, type TriageFieldError, ty
 import { errorFields } from '../dialogs/errors';
 import { personByEmail, type CenterModel, type FastTrackPerson } from '../domain/centers';
 import type { OnboardingRequest } from '../domain/journey';
+import { activeMeetings } from '../domain/meetings';
 import { isRequestId } from '../domain/request';
 import { applyTriage, CANCEL_REASONS, type CancelReason, type TriageAction, type TriageHistoryEntry, type TriageRefusal } from '../domain/triage';
 import type { TriageObserver } from '../triage/observer';
@@ -165,10 +166,18 @@ export class TriageHandler {
       }
     }
 
+    // A reassignment moves the meetings first: the request names person B only once B has them.
+    let moved = false;
+    if (action.action === 'reassign') {
+      const first = await this.moveMeetingsFirst(context, request, action, person, data.version, values);
+      if (first.refused) return first.refused;
+      moved = first.moved;
+    }
+
     // applyTriage inside the change: a concurrent writer (412) re-reads, and the action is decided again on what is stored.
     let outcome: { before: OnboardingRequest; entry: TriageHistoryEntry } | { refusal: TriageRefusal } | undefined;
     const userId = context.activity.from.id;
-    const stored = await this.deps.requests.update(request.tenantId, request.id, (current) => {
+    let stored = await this.deps.requests.update(request.tenantId, request.id, (current) => {
       const result = applyTriage(current, action, { kind: 'staff', person }, data.version, this.deps.clock());
       if (!result.ok) {
         outcome = { refusal: result.refusal };
@@ -182,6 +191,8 @@ export class TriageHandler {
     if (!stored || !outcome) return this.deny(context, 'unknownRequest', { verb, requestTenantId: request.tenantId, requestId: request.id });
     if ('refusal' in outcome) {
       this.deps.logger.info({ ...log, refusal: outcome.refusal }, 'triage action refused');
+      // The meetings moved for a reassignment that was then refused (the request changed meanwhile): back to whoever has the request.
+      if (moved) stored = await this.meetingsBack(stored, log);
       const field = textField(verb);
       if ((outcome.refusal === 'textMissing' || outcome.refusal === 'textTooLong') && field) return fieldError(field, outcome.refusal);
       return this.card(context, stored, { viewer: person, values, notice: outcome.refusal });
@@ -196,8 +207,55 @@ export class TriageHandler {
         this.deps.logger.warn({ ...log, observer: observer.constructor.name, err: errorFields(error) }, 'triage observer failed; the action stands');
       }
     }
-    await this.updateChannelCopy(context, stored);
-    return this.card(context, stored, { viewer: person });
+    // Read again: an observer may have changed the request's meetings (a cancellation cancels them).
+    const shown = (await this.deps.requests.get(request.tenantId, request.id)) ?? stored;
+    await this.updateChannelCopy(context, shown);
+    return this.card(context, shown, { viewer: person });
+  }
+
+  /**
+   * Before a reassignment is accepted, the request's meetings go to the new person (the booking
+   * service holds every time for them first, all or none). The new person busy at a meeting's time,
+   * or the calendar failing, refuses the reassignment with the current card and a line saying why:
+   * the card never names someone who does not have the meetings. An action `applyTriage` would refuse
+   * anyway moves nothing (it is refused as usual after).
+   */
+  private async moveMeetingsFirst(
+    context: TurnContext,
+    request: OnboardingRequest,
+    action: Extract<TriageAction, { action: 'reassign' }>,
+    person: FastTrackPerson,
+    version: number,
+    values: Partial<Record<TriageField, string>>,
+  ): Promise<{ refused?: InvokeResponse; moved: boolean }> {
+    if (!applyTriage(request, action, { kind: 'staff', person }, version, this.deps.clock()).ok) return { moved: false };
+    if (activeMeetings(request).every((m) => m.person.id === action.to.id)) return { moved: false };
+    const log = { ...ids(context), requestTenantId: request.tenantId, requestId: request.id, personId: person.id, toPersonId: action.to.id };
+    try {
+      const moved = await this.deps.booking.reassign(request, action.to);
+      if (moved.outcome === 'reassigned') return { moved: moved.meetings.length > 0 };
+      this.deps.logger.info({ ...log, kind: moved.meeting.kind }, 'reassignment refused: the new person is busy at a meeting time');
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return { refused: this.card(context, current, { viewer: person, values, notice: { busy: action.to.name, kind: moved.meeting.kind } }), moved: false };
+    } catch (error) {
+      this.deps.logger.warn({ ...log, err: errorFields(error) }, 'reassignment refused: the meetings could not be moved');
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return { refused: this.card(context, current, { viewer: person, values, notice: { notMoved: action.to.name } }), moved: false };
+    }
+  }
+
+  /** Gives the request's meetings back to its assignee as stored (after a refused reassignment had moved them); a failure is logged. */
+  private async meetingsBack(request: OnboardingRequest, log: Record<string, unknown>): Promise<OnboardingRequest> {
+    const assignee = request.assignee?.personId;
+    if (!assignee) return request;
+    try {
+      const back = await this.deps.booking.reassign(request, { id: assignee });
+      this.deps.logger.info({ ...log, outcome: back.outcome }, 'meetings moved back to the assignee after a refused reassignment');
+      return back.outcome === 'reassigned' ? back.request : request;
+    } catch (error) {
+      this.deps.logger.warn({ ...log, err: errorFields(error) }, 'meetings not moved back after a refused reassignment');
+      return request;
+    }
   }
 
   /**

@@ -6,9 +6,10 @@ import type { TriageChange, TriageObserver } from './observer';
 /**
  * A reassignment in the triage channel moves the request's meetings: on every accepted
  * `triage.reassign` the booking service hands the kickoff and the checkpoint series to the new person
- * (attendee, ledger holds). The new person busy at one of the times leaves every meeting as it was and
- * is logged (`busy`, with the meeting's kind) for the channel to sort out; a failure is logged too
- * and never undoes the reassignment. `reassign` is idempotent, so a retried change does no harm.
+ * (attendee, ledger holds). The triage handler already moved them before it accepted the reassignment
+ * (a busy new person refuses it there), so this usually finds nothing left to move; it stays as the
+ * safety net. A busy result or a failure is logged and never undoes the reassignment. `reassign` is
+ * idempotent, so a retried change does no harm.
  */
 export class MeetingReassign implements TriageObserver {
   constructor(private readonly deps: { booking: Pick<BookingService, 'reassign'>; logger: Logger }) {}

@@ -127,6 +127,18 @@ describe('partners asking on behalf of customers (GDAP), turn by turn', function
     tenant.endRelationship(TENANTS.fabrikam, TENANTS.contoso, 'expired');
     const after = await bot.say(PATTI, 'reschedule');
     assert.throws(() => step(after, 'slot.pick'), /no card submitting slot\.pick/, 'no times offered once the relationship expired');
+    // …and says why, not that meetings come once the form is submitted.
+    assert.match(visibleText(after), /relationship with Contoso has expired/);
+    assert.ok(!visibleText(after).includes(renderer.strings('en-US').scheduling.notYet), visibleText(after));
+    // The same for "cancel" and "adoption": why, not that there is nothing to cancel or no request.
+    // (The times card of the first "reschedule" is still open: "cancel" first stops it, as anywhere.)
+    const stop = await bot.say(PATTI, 'cancel');
+    const yes = ((cards(stop)[0]!.actions as Record<string, unknown>[]).find((a) => (a.data as Record<string, unknown>).answer === 'yes')!.data) as Record<string, unknown>;
+    await bot.click(PATTI, yes);
+    const cancel = visibleText(await bot.say(PATTI, 'cancel'));
+    assert.match(cancel, /relationship with Contoso has expired/);
+    assert.ok(!cancel.includes(renderer.strings('en-US').messages.nothingToCancel), cancel);
+    assert.match(visibleText(await bot.say(PATTI, 'adoption')), /relationship with Contoso has expired/);
   });
 
   it('offers a partner the customer\'s own open request instead of a second one', async () => {

@@ -291,3 +291,31 @@ describe('a background booking that fails for good', function () {
     assert.equal(request.form?.businessReason, FORM.businessReason);
   });
 });
+
+describe('status while a background booking runs', function () {
+  this.timeout(180000);
+  const { turn, submit, fault, proactive, connector } = journeyApp({ TURN_BUDGET_MS: '3000' });
+
+  it('says the kickoff is being booked (not "no meeting booked yet"), and shows it booked once the chat is told', async () => {
+    const identity = await turn({ value: { verb: 'request.start' } });
+    const services = await submit(identity.replies, 'core.identity', ANSWERS.identity);
+    const migration = await submit(services.replies, 'services.submit', ANSWERS.services);
+    const form = await submit(migration.replies, 'migration.submit', ANSWERS.migration);
+    const slots = await submit(form.replies, 'request.submit', FORM);
+
+    // Throttled once with a Retry-After past the 3 s budget: the booking goes on from the queue.
+    await fault({ path: CREATE, method: 'POST', status: 429, retryAfterSeconds: 6, times: 1, tenantId: TENANTS.contoso });
+    const before = connector().sent.length;
+    const working = await submit(slots.replies, 'slot.pick', { slot: '0' });
+    assert.ok(working.text.includes(strings.background.stillWorking), working.text.slice(0, 300));
+
+    const status = await turn({ text: strings.commands.status });
+    assert.ok(status.text.includes(renderer.text('en-US', (s) => s.nextStep.status.bookingInProgress, { kind: strings.meeting.kinds.kickoff })), status.text);
+    assert.ok(!status.text.includes(strings.status.noMeetings), status.text);
+
+    await proactive(before, (a) => a.text === strings.background.booked);
+    const after = await turn({ text: strings.commands.status });
+    assert.ok(!after.text.includes(renderer.text('en-US', (s) => s.nextStep.status.bookingInProgress, { kind: strings.meeting.kinds.kickoff })), after.text);
+    assert.ok(after.text.includes(`${strings.meeting.kinds.kickoff}: `), after.text);
+  });
+});

@@ -105,6 +105,12 @@ describe('the triage channel: FastTrack works every request with Universal Actio
     // The request as stored, through a refresh by a member: what the channel would show.
     return cardOf(await execute('29:daniel', 'triage.refresh', { tenantId: TENANTS.contoso, requestId, version: 0 }));
   }
+  /** FastTrack's events in Megan's calendar (in the local tenant). */
+  async function kickoffEvents(): Promise<{ id: string }[]> {
+    const response = await fetch(`${app.graphBaseUrl.replace('{tenantId}', TENANTS.contoso)}/v1.0/users/${USERS.megan}/events?$top=1000`);
+    const body = (await response.json()) as { value: { id: string; transactionId?: string | null }[] };
+    return body.value.filter((e) => typeof e.transactionId === 'string' && e.transactionId.startsWith('FT-'));
+  }
   const warned = (reason: string) => logs.filter((l) => l.level === 40 && l.msg === 'triage card action refused' && l.reason === reason);
 
   it('registers the triage channel when installed in the FastTrack team, and says so there', async () => {
@@ -270,8 +276,18 @@ describe('the triage channel: FastTrack works every request with Universal Actio
 
     const noNote = cardOf(await execute('29:daniel', 'triage.cancel', data(5, { cancelReason: 'other', cancelNote: '' })));
     assert.equal(after(noNote, 'cancelNote').text, t.errors.textMissing);
+    const booked = await kickoffEvents();
+    assert.equal(booked.length, 1, 'the kickoff Megan booked is in her calendar');
     const cancelled = cardOf(await execute('29:daniel', 'triage.cancel', data(5, { cancelReason: 'duplicate' })));
     assert.equal(fact(cancelled, t.facts.state), t.states.Cancelled);
+    assert.deepEqual(await kickoffEvents(), [], 'a request FastTrack cancels takes its meetings with it');
+    // Megan's chat is told (before the next test, which watches every message sent).
+    const told = renderer.text('en-US', (x) => x.requesterSide.cancelled, { requestId, reason: '' }).split(' ').slice(0, 3).join(' ');
+    for (const deadline = Date.now() + 20000; !connector.sent.some((x) => x.conversationId === `a:${USERS.megan}` && typeof x.activity.text === 'string' && x.activity.text.startsWith(told)); ) {
+      if (Date.now() > deadline) assert.fail('the cancellation never reached the requester');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(fact(cancelled, t.facts.kickoff), t.notBooked);
     assert.equal(fact(cancelled, t.facts.cancelReason), t.cancelReasons.duplicate);
     assert.deepEqual(verbs(cancelled), ['triage.refresh']);
     assert.deepEqual((cancelled.refresh as Card).userIds, ['29:daniel', '29:emily'], 'the assignee first, then everyone who acted');
