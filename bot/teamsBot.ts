@@ -22,6 +22,9 @@ import { ids } from './turnIdentity';
 
 export type { FastTrackBotDeps } from './handlers/handlerDeps';
 
+/** The turn-state key under which botbuilder-dialogs' DialogStateManager keeps its configuration for a turn. */
+const DIALOG_STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 /**
  * Routes Teams activities to one handler per family of commands and card verbs (`handlers/`).
  * Installs get the welcome card (or "welcome back" and the current step); interruptions — help,
@@ -31,6 +34,8 @@ export type { FastTrackBotDeps } from './handlers/handlerDeps';
 export class FastTrackBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly turns = new KeyedSerializer();
+  /** The dialog state manager's configuration as the library built it on the first turn (memory scopes, path resolvers). */
+  private dialogStateConfiguration: object | undefined;
   private readonly journey: JourneyHandler;
   private readonly confirm: ConfirmHandler;
   private readonly meetings: MeetingHandler;
@@ -79,11 +84,15 @@ export class FastTrackBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     // The turn budget counts from here: a turn waiting for the one before it has less left.
     markTurnStart(context);
+    // botbuilder-dialogs builds its memory scopes and path resolvers anew in every turn (a service
+    // collection per dialog context's first use); they hold no turn data, so the first turn's are reused.
+    if (this.dialogStateConfiguration) context.turnState.set(DIALOG_STATE_MANAGER_CONFIGURATION, this.dialogStateConfiguration);
     // Turns of one conversation run one after another in this instance: a double click's second
     // turn sees the state the first one left, instead of racing it.
     await this.turns.run(context.activity.conversation?.id ?? '', async () => {
       await this.keepReference(context);
       await super.run(context);
+      this.dialogStateConfiguration ??= context.turnState.get(DIALOG_STATE_MANAGER_CONFIGURATION) as object | undefined;
       try {
         await this.deps.conversationState.saveChanges(context, false);
       } catch (error) {
