@@ -22,7 +22,6 @@ import { errorFields } from '../dialogs/errors';
 import type { Meeting, OnboardingRequest } from '../domain/journey';
 import { activeMeeting, type MeetingKind } from '../domain/meetings';
 import type { Slot } from '../domain/slots';
-import { GraphError } from '../graph/tenantDirectory';
 import type { Logger } from '../logger';
 import { BOOKING_RESULT_KIND, type BookingResultParams, type BookingWorkMessage } from '../notifications/backgroundNotices';
 import type { BookingWorkResult } from '../notifications/dispatcher';
@@ -30,7 +29,7 @@ import type { Outbox } from '../notifications/outbox';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 import type { RequestRepository } from '../storage/requestRepository';
 import type { WorkQueue } from '../storage/workQueue';
-import { timeLeftInTurn } from '../turnBudget';
+import { afterTurnBudgetSeconds, backoffSeconds, retryDelaySeconds, timeLeftInTurn } from '../turnBudget';
 import { failureClass } from '../turnErrorHandler';
 import type { BookingOutcome, BookingService } from './bookingService';
 
@@ -101,7 +100,7 @@ export class BackgroundBooking {
     if (first === 'deadline') {
       const message = this.message(asked);
       // The booking in flight goes on here; the job starts once its Graph call has timed out at the latest.
-      await this.defer(message, Math.ceil(this.deps.turnBudgetMs / 1000) + 1);
+      await this.defer(message, afterTurnBudgetSeconds(this.deps.turnBudgetMs));
       this.deps.logger.warn({ ...log, jobId: message.jobId }, 'booking did not finish within the turn budget; it goes on in the background');
       void settled.then((late) => this.finishedLate(message, late));
       return { deferred: true };
@@ -109,7 +108,7 @@ export class BackgroundBooking {
     if (first.ok) return { outcome: first.outcome };
     if (failureClass(first.error) !== 'graph') throw first.error;
     const message = this.message(asked);
-    await this.defer(message, Math.max(retryAfterOf(first.error), this.backoffSeconds(1)));
+    await this.defer(message, retryDelaySeconds(first.error, this.deps.turnBudgetMs, 1));
     this.deps.logger.warn({ ...log, jobId: message.jobId, err: errorFields(first.error) }, 'booking failed for a moment; it goes on in the background');
     return { deferred: true };
   }
@@ -146,7 +145,7 @@ export class BackgroundBooking {
       const failure = failureClass(error);
       const passing = failure === 'graph' || failure === 'storage';
       if (passing && !attempt.last) {
-        const delay = Math.max(retryAfterOf(error), this.backoffSeconds(attempt.dequeueCount));
+        const delay = retryDelaySeconds(error, this.deps.turnBudgetMs, attempt.dequeueCount);
         await this.markWorking(message, delay).catch(() => undefined);
         this.deps.logger.warn({ ...log, err: errorFields(error) }, 'background booking failed; it will be tried again');
         return { retryInSeconds: delay };
@@ -169,7 +168,7 @@ export class BackgroundBooking {
           await this.tellFailed(message, request, 'failedOther');
           return { failed: 'another booking of the kind stayed in progress' };
         }
-        const delay = this.backoffSeconds(attempt.dequeueCount);
+        const delay = backoffSeconds(this.deps.turnBudgetMs, attempt.dequeueCount);
         await this.markWorking(message, delay);
         return { retryInSeconds: delay };
       }
@@ -177,10 +176,6 @@ export class BackgroundBooking {
   }
 
   /** Retries start one turn budget apart and double, at most 10 minutes. */
-  private backoffSeconds(attempt: number): number {
-    return Math.min(600, Math.ceil(this.deps.turnBudgetMs / 1000) * 2 ** Math.max(0, attempt - 1));
-  }
-
   private message(asked: BookingAsked): BookingWorkMessage {
     const { request, slot, kind, recurrence } = asked;
     const at = this.deps.clock();
@@ -267,9 +262,4 @@ export class BackgroundBooking {
       return fallback;
     }
   }
-}
-
-/** Graph's Retry-After of a throttled answer (seconds), 0 without one. */
-function retryAfterOf(error: unknown): number {
-  return error instanceof GraphError ? (error.retryAfterSeconds ?? 0) : 0;
 }

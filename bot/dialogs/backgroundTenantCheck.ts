@@ -18,7 +18,6 @@ import { z } from 'zod';
 import type { CardRenderer } from '../cards/cardRenderer';
 import { tenantCheckCard, type TenantAssessment } from '../cards/tenantCheckCard';
 import type { TenantProfile } from '../domain/tenant';
-import { GraphError } from '../graph/tenantDirectory';
 import type { Logger } from '../logger';
 import type { TenantCheckWorkMessage } from '../notifications/backgroundNotices';
 import type { BookingWorkResult } from '../notifications/dispatcher';
@@ -26,7 +25,7 @@ import type { NoticeKind } from '../notifications/notice';
 import type { Outbox } from '../notifications/outbox';
 import { updateDocument, type DocumentStore } from '../storage/documentStore';
 import type { WorkQueue } from '../storage/workQueue';
-import { timeLeftInTurn } from '../turnBudget';
+import { afterTurnBudgetSeconds, retryDelaySeconds, timeLeftInTurn } from '../turnBudget';
 import { failureClass } from '../turnErrorHandler';
 import { errorFields } from './errors';
 import type { JourneyDeps } from './journeyDeps';
@@ -98,7 +97,7 @@ export class BackgroundTenantCheck {
       ...(asked.locale ? { locale: asked.locale.slice(0, 35) } : {}),
       jobId: `${asked.tenantId}-${now.toString(36)}`,
     };
-    const delay = first === 'deadline' ? Math.ceil(this.deps.turnBudgetMs / 1000) + 1 : Math.max(retryAfterOf(first.error), this.backoffSeconds(1));
+    const delay = first === 'deadline' ? afterTurnBudgetSeconds(this.deps.turnBudgetMs) : retryDelaySeconds(first.error, this.deps.turnBudgetMs, 1);
     await this.deps.queue.enqueue(message, { delaySeconds: delay });
     await this.markWorking(message, delay);
     this.deps.logger.warn({ ...log, jobId: message.jobId }, 'tenant check did not finish within the turn budget; it goes on in the background');
@@ -128,7 +127,7 @@ export class BackgroundTenantCheck {
       const failure = failureClass(error);
       const passing = failure === 'graph' || failure === 'storage';
       if (passing && !attempt.last) {
-        const delay = Math.max(retryAfterOf(error), this.backoffSeconds(attempt.dequeueCount));
+        const delay = retryDelaySeconds(error, this.deps.turnBudgetMs, attempt.dequeueCount);
         await this.markWorking(message, delay).catch(() => undefined);
         this.deps.logger.warn({ ...log, err: errorFields(error) }, 'background tenant check failed; it will be tried again');
         return { retryInSeconds: delay };
@@ -141,10 +140,6 @@ export class BackgroundTenantCheck {
     await this.tellChecked(message, profile);
     this.deps.logger.info(log, 'background tenant check done; the admin is told');
     return { done: true };
-  }
-
-  private backoffSeconds(attempt: number): number {
-    return Math.min(600, Math.ceil(this.deps.turnBudgetMs / 1000) * 2 ** Math.max(0, attempt - 1));
   }
 
   private async markWorking(message: TenantCheckWorkMessage, delaySeconds: number): Promise<void> {
@@ -169,10 +164,6 @@ export class BackgroundTenantCheck {
 function withoutWorking(record: CheckRecord): CheckRecord {
   const { working: _working, ...rest } = record;
   return rest;
-}
-
-function retryAfterOf(error: unknown): number {
-  return error instanceof GraphError ? (error.retryAfterSeconds ?? 0) : 0;
 }
 
 const profileSchema = z.object({
