@@ -213,42 +213,36 @@ export class Dispatcher {
   }
 
   /**
-   * Calendar work (a change Graph told of, a renewal due): idempotent, so a redelivered copy does no
-   * harm. A failure is retried later, then poisoned like a notice that keeps failing.
+   * Calendar work (a change Graph told of, a renewal due) and consent re-checks: idempotent, so a
+   * redelivered copy does no harm (a check only reads, and its notice id dedupes). A failure is retried
+   * later, then poisoned like a notice that keeps failing.
    */
-  private async calendarWork(item: WorkItem<unknown>, message: CalendarChangeMessage): Promise<void> {
+  private calendarWork(item: WorkItem<unknown>, message: CalendarChangeMessage): Promise<void> {
     const log = { subscriptionId: message.subscriptionId, what: message.what, messageId: item.messageId, dequeueCount: item.dequeueCount };
     const handler = this.o.calendarChanges;
-    if (!handler) return this.poison(item, 'malformed', undefined, 'calendar work without a calendar watch');
-    if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
-    try {
-      await handler.handle(message);
-    } catch (error) {
-      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `calendar work failed (${errorFields(error).class})`);
-      const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
-      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'calendar work failed; it will be retried');
-      await this.o.queue.release(item, delaySeconds);
-      return;
-    }
-    this.o.logger.debug(log, 'calendar work done');
-    await this.o.queue.complete(item);
+    return this.retriedWork(item, 'calendar work', log, handler && (() => handler.handle(message)));
   }
 
-  /** A consent re-check (idempotent: a check only reads, and its notice id dedupes); failures are retried, then poisoned. */
-  private async consentWork(item: WorkItem<unknown>, message: ConsentCheckMessage): Promise<void> {
+  private consentWork(item: WorkItem<unknown>, message: ConsentCheckMessage): Promise<void> {
     const log = { tenantId: message.partnerTenantId, customerTenantId: message.customerTenantId, attempt: message.attempt, messageId: item.messageId, dequeueCount: item.dequeueCount };
     const handler = this.o.consentChecks;
-    if (!handler) return this.poison(item, 'malformed', undefined, 'a consent check without a consent watch');
+    return this.retriedWork(item, 'consent check', log, handler && (() => handler.handle(message)));
+  }
+
+  /** One try of idempotent work named `what` (undefined `run`: no handler wired for it). */
+  private async retriedWork(item: WorkItem<unknown>, what: string, log: Record<string, unknown>, run: (() => Promise<unknown>) | undefined): Promise<void> {
+    if (!run) return this.poison(item, 'malformed', undefined, `${what} without its handler`);
     if (item.dequeueCount > this.o.maxAttempts) return this.poison(item, 'tooManyAttempts', undefined);
     try {
-      await handler.handle(message);
+      await run();
     } catch (error) {
-      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `consent check failed (${errorFields(error).class})`);
+      if (item.dequeueCount >= this.o.maxAttempts) return this.poison(item, 'sendFailed', undefined, `${what} failed (${errorFields(error).class})`);
       const delaySeconds = this.o.retryDelaySeconds(item.dequeueCount);
-      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, 'consent check failed; it will be retried');
+      this.o.logger.warn({ ...log, err: errorFields(error), delaySeconds }, `${what} failed; it will be retried`);
       await this.o.queue.release(item, delaySeconds);
       return;
     }
+    this.o.logger.debug(log, `${what} done`);
     await this.o.queue.complete(item);
   }
 
