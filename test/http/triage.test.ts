@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { createLogger } from '../../bot/logger';
 import { localWorld } from '../../local/backends';
 import { TENANTS, USERS } from '../../local/tenant/ids';
 import { renderer, visibleText } from '../helpers/botHarness';
+import { appClient } from '../helpers/appClient';
 import { startConnector, type SentActivity } from '../helpers/connector';
 import { ANSWERS, step } from '../helpers/journeySteps';
 
@@ -63,26 +63,7 @@ describe('the triage channel: FastTrack works every request with Universal Actio
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function post(activity: Record<string, unknown>): Promise<{ status: number; body: unknown; replies: SentActivity['activity'][] }> {
-    const before = connector.sent.length;
-    const response = await fetch(`http://127.0.0.1:${app.port}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: crypto.randomUUID(), channelId: 'msteams', serviceUrl: connector.url, locale: 'en-US', recipient: { id: '28:bot', name: 'FastTrack Onboarding' }, ...activity }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, replies: connector.sent.slice(before).map((x) => x.activity).filter((a) => a.type !== 'typing') };
-  }
-
-  /** Megan (Contoso's admin) in her personal chat. */
-  const megan = (extra: Record<string, unknown>) =>
-    post({
-      type: 'message',
-      from: { id: `29:${USERS.megan}`, name: 'Megan Bowen', aadObjectId: USERS.megan },
-      conversation: { id: `a:${USERS.megan}`, conversationType: 'personal', tenantId: TENANTS.contoso },
-      channelData: { tenant: { id: TENANTS.contoso } },
-      ...extra,
-    });
+  const { post, megan } = appClient(() => app.port, () => connector);
 
   /** A card action (Action.Execute) on the triage card, by a Teams user, from the triage channel unless said otherwise. */
   async function execute(user: string, verb: string, data: Record<string, unknown>, where: Record<string, unknown> = IN_TRIAGE_CHANNEL) {

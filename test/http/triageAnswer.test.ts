@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,8 @@ import { createLogger } from '../../bot/logger';
 import { localWorld } from '../../local/backends';
 import { TENANTS, USERS } from '../../local/tenant/ids';
 import { renderer, visibleText } from '../helpers/botHarness';
-import { startConnector, type SentActivity } from '../helpers/connector';
+import { appClient } from '../helpers/appClient';
+import { startConnector } from '../helpers/connector';
 import { ANSWERS, step } from '../helpers/journeySteps';
 
 const LOCAL = { PORT: '0', AZURITE_BLOB_PORT: '0', AZURITE_QUEUE_PORT: '0', LOCAL_TENANT_PORT: '0', OUTBOX_POLL_MS: '50' };
@@ -44,25 +44,7 @@ describe("the requester's answer comes back to the triage card in the channel (H
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function post(activity: Record<string, unknown>): Promise<{ status: number; body: unknown; replies: SentActivity['activity'][] }> {
-    const before = connector.sent.length;
-    const response = await fetch(`http://127.0.0.1:${app.port}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: crypto.randomUUID(), channelId: 'msteams', serviceUrl: connector.url, locale: 'en-US', recipient: { id: '28:bot', name: 'FastTrack Onboarding' }, ...activity }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, replies: connector.sent.slice(before).map((x) => x.activity).filter((a) => a.type !== 'typing') };
-  }
-
-  const megan = (extra: Record<string, unknown>) =>
-    post({
-      type: 'message',
-      from: { id: `29:${USERS.megan}`, name: 'Megan Bowen', aadObjectId: USERS.megan },
-      conversation: { id: `a:${USERS.megan}`, conversationType: 'personal', tenantId: TENANTS.contoso },
-      channelData: { tenant: { id: TENANTS.contoso } },
-      ...extra,
-    });
+  const { post, megan } = appClient(() => app.port, () => connector);
 
   /** Daniel's card action on the posted card, from its thread in the triage channel. */
   async function daniel(verb: string, data: Record<string, unknown>, messageId: string): Promise<Card> {
